@@ -1,0 +1,56 @@
+"""Render a model card (the JSON dict saved beside a model) as readable Markdown."""
+
+from __future__ import annotations
+
+import json
+
+LABEL_ROWS_LAST = ("micro", "macro")
+
+
+def render_card(card: dict) -> str:
+    """Markdown for a card: data, settings, thresholds, metrics beside the keyword baseline, versions."""
+    units = card.get("units", {})
+    parts = [
+        f"# Model card: {card.get('name', 'model')}",
+        "",
+        f"Trained {card.get('created', '?')} on {units.get('corpus', 0)} units from "
+        f"{units.get('documents', 0)} documents in `labeled/`"
+        + (f", plus {units['written']} written sentences (training only)" if units.get("written") else "") + ".",
+        "",
+        f"- training data hash: `{card.get('training_data', '')}`",
+        f"- taxonomy hash: `{card.get('taxonomy', '')}`",
+        f"- model file hash: `{card.get('model_sha256', '')}`",
+        "",
+    ]
+    for key, title in (("dev", "Development set (unseen jurisdictions)"),
+                       ("cv", "Cross-validation grouped by document")):
+        if card.get("metrics", {}).get(key):
+            parts += _metrics_section(title, card["metrics"][key])
+    parts += ["## Decision thresholds", "", "| label | threshold | training units |", "|---|---|---|"]
+    parts += [f"| {label} | {card['thresholds'][label]:.3f} | {card.get('label_counts', {}).get(label, '')} |"
+              for label in card.get("labels", [])]
+    parts += ["", "## Settings", "", "```json", _json(card.get("settings", {})), "```", ""]
+    if card.get("rationale"):
+        parts += ["## Why these settings", "", card["rationale"].strip(), ""]
+    for table in card.get("tables", []):
+        parts += [f"## {table['title']}", "", table.get("note", ""), "", table["markdown"], ""]
+    parts += ["## Library versions", "", ", ".join(f"{k} {v}" for k, v in card.get("versions", {}).items()), ""]
+    return "\n".join(parts)
+
+
+def _metrics_section(title: str, report: dict) -> list[str]:
+    model, baseline = report["model"], report["baseline"]
+    lines = [f"## {title}", "", f"{report['method']}: {report['units']} units, {report['documents']} documents.", "",
+             f"**Macro F1: model {model['macro']['f1']:.3f}, keyword baseline {baseline['macro']['f1']:.3f}.**", "",
+             "| label | precision | recall | F1 | baseline P | baseline R | baseline F1 | support |",
+             "|---|---|---|---|---|---|---|---|"]
+    rows = [r for r in model if r not in LABEL_ROWS_LAST] + list(LABEL_ROWS_LAST)
+    for row in rows:
+        m, b = model[row], baseline[row]
+        lines.append(f"| {row} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
+                     f"{b['precision']:.3f} | {b['recall']:.3f} | {b['f1']:.3f} | {m['support']} |")
+    return lines + [""]
+
+
+def _json(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)

@@ -1,0 +1,178 @@
+"""`policy-classify`: the command line, a thin layer over the library.
+
+Each command parses its arguments and calls one library function; errors in
+the input become one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from . import evaluate as evaluation
+from .labeled import gold_frame, read_gold
+from .matrix import VALUES, to_matrix
+from .model import Settings, load_model, save_model
+from .predict import predict_frame
+from .project import find_project
+from .sentences import corpus_frame
+from .tables import read_table, write_table
+from .taxonomy import load_taxonomy
+
+PROJECT = find_project()
+
+
+class Commands(click.Group):
+    """A command group that turns expected failures into one-line errors instead of tracebacks."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (ValueError, OSError) as err:
+            click.echo(f"error: {_one_line(err)}", err=True)
+            sys.exit(1)
+
+
+def _one_line(err: Exception) -> str:
+    text = str(err).strip() or type(err).__name__
+    return " ".join(text.split())
+
+
+def _taxonomy_option(function):
+    return click.option("--taxonomy", "taxonomy_path", type=click.Path(path_type=Path), default=PROJECT.taxonomy,
+                        show_default=True, help="Taxonomy file.")(function)
+
+
+def _model_option(function):
+    return click.option("--model", "model_dir", type=click.Path(path_type=Path), default=PROJECT.model,
+                        show_default=True, help="Model folder.")(function)
+
+
+def _progress(description: str):
+    bar = tqdm(total=0, bar_format="{desc}", file=sys.stderr, disable=None)
+
+    def step(message: str) -> None:
+        bar.set_description_str(f"{description}: {message}")
+
+    return bar, step
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Show progress details and warnings.")
+def main(verbose: bool) -> None:
+    """Code the policy measures of Chinese S&T policy texts, city by city."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+
+
+@main.command()
+@click.argument("corpus_dir", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Units table (.csv or .parquet).")
+def ingest(corpus_dir: Path, output: Path) -> None:
+    """Split a corpus folder into units with stable ids and jurisdictions."""
+    units = corpus_frame(corpus_dir)
+    write_table(units, output)
+    click.echo(f"{len(units)} units from {units['doc_id'].nunique()} documents → {output}")
+
+
+@main.command()
+@_model_option
+@_taxonomy_option
+@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@click.option("--dev", "dev_path", type=click.Path(path_type=Path), default=PROJECT.devset,
+              help="Development-set gold CSV to score the model on (default: ../shared/devset if present).")
+def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
+    """Train a model on labeled/ and write it, with its card, to the model folder."""
+    taxonomy = load_taxonomy(taxonomy_path)
+    gold = gold_frame(labeled_dir)
+    dev = read_gold(dev_path) if dev_path else None
+    bar, step = _progress("train")
+    with bar:
+        model = evaluation.train_with_card(gold, taxonomy, Settings(), dev=dev, name=model_dir.name, progress=step)
+    save_model(model, model_dir)
+    metrics = model.card["metrics"]
+    click.echo(f"model → {model_dir}: grouped-CV macro F1 {metrics['cv']['model']['macro']['f1']:.3f} "
+               f"(keyword baseline {metrics['cv']['baseline']['macro']['f1']:.3f})"
+               + (f"; dev macro F1 {metrics['dev']['model']['macro']['f1']:.3f} "
+                  f"(baseline {metrics['dev']['baseline']['macro']['f1']:.3f})" if "dev" in metrics else ""))
+
+
+@main.command()
+@_model_option
+@_taxonomy_option
+@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@click.option("--data", "data_path", type=click.Path(path_type=Path),
+              help="Gold CSV (unit_id, text, labels) to score the model on; without it, grouped CV on labeled/.")
+def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None) -> None:
+    """Score the model and the keyword baseline, per label and macro."""
+    taxonomy = load_taxonomy(taxonomy_path)
+    if data_path is None:
+        gold = gold_frame(labeled_dir)
+        with tqdm(desc="cross-validation folds", unit="fold", file=sys.stderr, disable=None) as bar:
+            report, _ = evaluation.cross_validate(gold, taxonomy, Settings(),
+                                                  progress=lambda done, total: bar.update(done - bar.n) or
+                                                  setattr(bar, "total", total))
+    else:
+        report = evaluation.evaluate_on(load_model(model_dir, taxonomy), read_gold(data_path), taxonomy,
+                                        name=str(data_path))
+    click.echo(evaluation.format_report(report))
+
+
+@main.command()
+@click.option("--input", "-i", "input_path", type=click.Path(path_type=Path), required=True,
+              help="Table with unit_id and text columns.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
+@_model_option
+@_taxonomy_option
+def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path) -> None:
+    """Add labels and p_<label> columns to a table of units."""
+    model = load_model(model_dir, load_taxonomy(taxonomy_path))
+    frame = read_table(input_path, required=("unit_id", "text"))
+    write_table(predict_frame(model, frame), output)
+    click.echo(f"{len(frame)} units → {output}")
+
+
+@main.command()
+@click.argument("corpus_dir", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Predictions (.csv or .parquet).")
+@_model_option
+@_taxonomy_option
+def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path) -> None:
+    """Ingest a corpus folder and label every unit."""
+    model = load_model(model_dir, load_taxonomy(taxonomy_path))
+    units = corpus_frame(corpus_dir)
+    tagged = predict_frame(model, units)
+    write_table(tagged, output)
+    click.echo(f"{len(tagged)} units from {units['doc_id'].nunique()} documents tagged → {output}")
+
+
+@main.command()
+@click.argument("pred", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the matrix here (.csv); else print it.")
+@click.option("--value", type=click.Choice(VALUES), default="count", show_default=True)
+@click.option("--threshold", type=click.FloatRange(0, 1), help="Count a label when its probability ≥ this.")
+def matrix(pred: Path, output: Path | None, value: str, threshold: float | None) -> None:
+    """Jurisdictions × measures from tagged units."""
+    table = to_matrix(read_table(pred, required=("jurisdiction", "labels")), value=value, threshold=threshold)
+    click.echo(table.to_string())
+    if output:
+        write_table(table.reset_index(), output)
+
+
+@main.group()
+def labels() -> None:
+    """Work with the labelled data in labeled/."""
+
+
+@labels.command("export")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
+@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@click.option("--written/--no-written", default=False, help="Include sentences written to teach the model.")
+def export(output: Path, labeled_dir: Path, written: bool) -> None:
+    """Write the current gold set: unit_id, doc_id, jurisdiction, text, labels."""
+    gold = gold_frame(labeled_dir, include_written=written)
+    write_table(gold[["unit_id", "doc_id", "jurisdiction", "text", "labels"]], output)
+    click.echo(f"{len(gold)} units → {output}")

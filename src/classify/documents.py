@@ -1,0 +1,165 @@
+"""Read a corpus folder: its manifest, and each document's text in whatever encoding it came in.
+
+A manifest (`manifest.csv`) has one row per document and, optionally, extra
+rows that give a section of a document to another jurisdiction (a study-tour
+report that describes Shanghai's measures inside a Chengdu text). A folder
+without a manifest still works: each `.txt` file is a document whose
+jurisdiction is its file name.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = ["doc_id", "file", "jurisdiction", "parent", "level", "date", "title", "script",
+                    "section_start", "section_end"]
+REQUIRED_COLUMNS = ["doc_id", "file", "jurisdiction"]
+SNIFF_BYTES = 1 << 16
+
+
+class CorpusError(ValueError):
+    """A corpus file or manifest that cannot be read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """Lines from the one starting with `start` up to the one starting with `end` belong to `jurisdiction`."""
+
+    jurisdiction: str
+    parent: str
+    level: str
+    start: str
+    end: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    path: Path
+    jurisdiction: str
+    parent: str = ""
+    level: str = ""
+    date: str = ""
+    title: str = ""
+    script: str = ""
+    sections: tuple[Section, ...] = field(default=())
+
+
+def detect_encoding(head: bytes, name: str = "") -> str:
+    """Pick the codec for a file from its first bytes: BOMs first, then UTF-8, UTF-16 and GB18030."""
+    if not head:
+        raise CorpusError(f"{name}: file is empty")
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if _decodes(head, "utf-8"):
+        return "utf-8"
+    # UTF-16 without a BOM: ASCII and CJK text alike leave NULs or a regular byte pattern
+    # in one of the two byte lanes; GB18030 text never contains NUL.
+    if b"\x00" in head:
+        for codec in ("utf-16-le", "utf-16-be"):
+            if _decodes(head, codec) and _looks_like_text(head.decode(codec, errors="ignore")):
+                return codec
+        raise CorpusError(f"{name}: binary file, not text")
+    if _decodes(head, "gb18030"):
+        return "gb18030"
+    raise CorpusError(f"{name}: not UTF-8, UTF-16 or GB18030 text")
+
+
+def _decodes(head: bytes, codec: str) -> bool:
+    # The sniffed head may cut a multi-byte character in half: allow a short tail.
+    decoder = codecs.getincrementaldecoder(codec)()
+    try:
+        decoder.decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_like_text(text: str) -> bool:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return bool(text) and controls / len(text) < 0.01
+
+
+def read_lines(path: Path) -> Iterator[str]:
+    """Yield the lines of a text file, decoded as detected, without loading the whole file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as raw:
+            head = raw.read(SNIFF_BYTES)
+    except OSError as err:
+        raise CorpusError(f"{path}: cannot read ({err.strerror})") from None
+    codec = detect_encoding(head, str(path))
+    if not _looks_like_text(head.decode(codec, errors="ignore")):
+        raise CorpusError(f"{path}: binary file, not text")
+    try:
+        with path.open(encoding=codec, newline=None) as text:
+            yield from text
+    except UnicodeDecodeError as err:
+        raise CorpusError(f"{path}: invalid {codec} at byte {err.start}") from None
+
+
+def read_manifest(folder: Path) -> list[Document]:
+    """Documents of a corpus folder, from its manifest or, failing that, from its `.txt` files."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CorpusError(f"{folder}: not a folder")
+    manifest = folder / MANIFEST
+    if not manifest.exists():
+        files = sorted(folder.glob("*.txt"))
+        if not files:
+            raise CorpusError(f"{folder}: no manifest.csv and no .txt files")
+        log.warning("%s has no %s: taking each file's name as its jurisdiction", folder, MANIFEST)
+        return [Document(doc_id=f.stem, path=f, jurisdiction=f.stem) for f in files]
+    return _documents_from_rows(folder, _read_rows(manifest))
+
+
+def _read_rows(manifest: Path) -> list[dict[str, str]]:
+    with manifest.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise CorpusError(f"{manifest}: missing column(s) {', '.join(missing)}")
+        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
+def _documents_from_rows(folder: Path, rows: list[dict[str, str]]) -> list[Document]:
+    manifest = folder / MANIFEST
+    main: dict[str, dict[str, str]] = {}
+    sections: dict[str, list[Section]] = {}
+    for number, row in enumerate(rows, start=2):
+        doc_id = row.get("doc_id", "")
+        if not doc_id or not row.get("jurisdiction"):
+            raise CorpusError(f"{manifest}: line {number} needs a doc_id and a jurisdiction")
+        if row.get("section_start"):
+            sections.setdefault(doc_id, []).append(Section(
+                jurisdiction=row["jurisdiction"], parent=row.get("parent", ""), level=row.get("level", ""),
+                start=row["section_start"], end=row.get("section_end", "")))
+        elif doc_id in main:
+            raise CorpusError(f"{manifest}: line {number} repeats doc_id {doc_id}")
+        else:
+            main[doc_id] = row
+    orphans = sorted(set(sections) - set(main))
+    if orphans:
+        raise CorpusError(f"{manifest}: section rows for unknown doc_id {', '.join(orphans)}")
+    documents = []
+    for doc_id, row in main.items():
+        path = folder / row.get("file", "")
+        if not path.resolve().is_relative_to(folder.resolve()):
+            raise CorpusError(f"{manifest}: doc {doc_id} names a file outside the corpus folder")
+        if not row.get("file") or not path.is_file():
+            raise CorpusError(f"{manifest}: doc {doc_id} names missing file {row.get('file', '')!r}")
+        documents.append(Document(
+            doc_id=doc_id, path=path, jurisdiction=row["jurisdiction"], parent=row.get("parent", ""),
+            level=row.get("level", ""), date=row.get("date", ""), title=row.get("title", ""),
+            script=row.get("script", ""), sections=tuple(sections.get(doc_id, ()))))
+    return documents

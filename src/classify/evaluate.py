@@ -1,0 +1,141 @@
+"""Score models honestly: per-label precision, recall and F1 under cross-validation that
+holds out whole documents, beside the keyword dictionary that hand coders use today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .model import (Model, Settings, choose_thresholds, decide, document_folds, fit_pipeline, groups_of,
+                    label_matrix, out_of_fold_proba, predict_proba, train)
+from .normalize import normalize
+from .taxonomy import Taxonomy
+
+MICRO, MACRO = "micro", "macro"
+
+
+@dataclass
+class Report:
+    """Scores of the model and the keyword baseline on the same units."""
+
+    model: pd.DataFrame
+    baseline: pd.DataFrame
+    units: int
+    documents: int
+    method: str
+
+    def to_dict(self) -> dict:
+        return {"method": self.method, "units": self.units, "documents": self.documents,
+                "model": _records(self.model), "baseline": _records(self.baseline)}
+
+
+def _records(scores: pd.DataFrame) -> dict:
+    return {row: {k: (int(v) if k == "support" else round(float(v), 4)) for k, v in values.items()}
+            for row, values in scores.to_dict(orient="index").items()}
+
+
+def score(y_true: np.ndarray, y_pred: np.ndarray, ids: Sequence[str]) -> pd.DataFrame:
+    """Precision, recall, F1 and support per label, then micro and macro averages.
+
+    A label with no gold and no predicted units scores F1 = 1 (nothing to find, nothing claimed).
+    """
+    y_true, y_pred = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
+    tp = (y_true & y_pred).sum(axis=0)
+    fp = (~y_true & y_pred).sum(axis=0)
+    fn = (y_true & ~y_pred).sum(axis=0)
+    rows = {label: _prf(tp[k], fp[k], fn[k]) | {"support": int(y_true[:, k].sum())} for k, label in enumerate(ids)}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    micro = _prf(tp.sum(), fp.sum(), fn.sum()) | {"support": int(y_true.sum())}
+    macro = {k: float(frame[k].mean()) for k in ("precision", "recall", "f1")} | {"support": int(y_true.sum())}
+    frame.loc[MICRO] = micro
+    frame.loc[MACRO] = macro
+    frame["support"] = frame["support"].astype(int)
+    return frame
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    if tp + fp + fn == 0:
+        return {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def keyword_predict(texts: Sequence[str], taxonomy: Taxonomy) -> np.ndarray:
+    """The hand coder's dictionary: a unit gets every label one of whose key terms it contains."""
+    normalised = [normalize(text) for text in texts]
+    return np.array([[any(term in text for term in label.key_terms) for label in taxonomy.labels]
+                     for text in normalised], dtype=bool).reshape(len(normalised), len(taxonomy.labels))
+
+
+def cross_validate(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = Settings(),
+                   progress: Callable[[int, int], None] = lambda done, total: None) -> tuple[Report, np.ndarray]:
+    """Nested grouped CV: each held-out document is predicted by a model whose thresholds were
+    chosen by cross-validation among the training documents only. Written sentences only ever train.
+
+    Returns the report and the out-of-fold decisions (rows of written sentences are all False).
+    """
+    ids = taxonomy.ids
+    texts = gold["text"].tolist()
+    y = label_matrix(gold["labels"].tolist(), ids)
+    groups = groups_of(gold)
+    decisions = np.zeros(y.shape, dtype=bool)
+    folds = list(document_folds(groups))
+    tested = np.concatenate([test for _, test in folds])
+    for number, (train, test) in enumerate(folds):
+        progress(number, len(folds))
+        train_texts = [texts[i] for i in train]
+        inner = out_of_fold_proba(train_texts, y[train], groups[train], taxonomy, settings) \
+            if len(set(groups[train]) - {"written"}) >= 2 else np.full(y[train].shape, np.nan)
+        model = Model(fit_pipeline(train_texts, y[train], taxonomy, settings), ids,
+                      choose_thresholds(y[train], inner, ids))
+        decisions[test] = decide(predict_proba(model, [texts[i] for i in test]), model)
+    progress(len(folds), len(folds))
+    baseline = keyword_predict([texts[i] for i in tested], taxonomy)
+    report = Report(model=score(y[tested], decisions[tested], ids), baseline=score(y[tested], baseline, ids),
+                    units=len(tested), documents=len(set(groups[tested])),
+                    method=f"{len(folds)}-fold cross-validation grouped by document, thresholds tuned inside each fold")
+    return report, decisions
+
+
+def evaluate_on(model: Model, gold: pd.DataFrame, taxonomy: Taxonomy, name: str = "held-out data") -> Report:
+    """Score a fitted model and the keyword baseline on a labelled frame (columns text, labels)."""
+    ids = taxonomy.ids
+    y = label_matrix(gold["labels"].tolist(), ids)
+    texts = gold["text"].tolist()
+    predicted = decide(predict_proba(model, texts), model)
+    documents = gold["doc_id"].nunique() if "doc_id" in gold else 0
+    return Report(model=score(y, predicted, ids), baseline=score(y, keyword_predict(texts, taxonomy), ids),
+                  units=len(gold), documents=int(documents), method=name)
+
+
+def format_report(report: Report) -> str:
+    """The report as a fixed-width table: model and baseline side by side, one row per label."""
+    table = pd.concat({"model": report.model[["precision", "recall", "f1"]],
+                       "keyword baseline": report.baseline[["precision", "recall", "f1"]]}, axis=1)
+    table["support"] = report.model["support"]
+    lines = [f"{report.method}: {report.units} units from {report.documents} documents",
+             table.to_string(float_format=lambda v: f"{v:.3f}"),
+             f"macro F1: model {report.model.loc[MACRO, 'f1']:.3f}, "
+             f"keyword baseline {report.baseline.loc[MACRO, 'f1']:.3f}"]
+    return "\n".join(lines)
+
+
+def train_with_card(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = Settings(),
+                    dev: pd.DataFrame | None = None, name: str = "default",
+                    progress: Callable[[str], None] = lambda step: None) -> Model:
+    """Train on the gold set and write its honest figures into the card: grouped CV and, if given, the dev set."""
+    model = train(gold, taxonomy, settings, progress)
+    progress("scoring by nested grouped cross-validation")
+    cv, _ = cross_validate(gold, taxonomy, settings)
+    model.card["name"] = name
+    model.card["metrics"] = {"cv": cv.to_dict()}
+    if dev is not None:
+        progress("scoring on the development set")
+        model.card["metrics"]["dev"] = evaluate_on(model, dev, taxonomy, "development set").to_dict()
+    return model

@@ -1,0 +1,167 @@
+"""The annotation store: an append-only record of labelling decisions in `labeled/`.
+
+Each annotator has a JSON-lines file (`labeled/<annotator>.jsonl`), so
+annotators working in separate clones merge without conflicts. Every write
+appends under a file lock and is flushed to disk before it returns; nothing
+is ever rewritten. The gold set is the latest decision per unit.
+This module is the only writer of `labeled/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock
+
+from .tables import read_table
+
+log = logging.getLogger(__name__)
+
+WRITTEN = "written"
+GOLD_COLUMNS = ["unit_id", "doc_id", "jurisdiction", "text", "labels"]
+LOCK_TIMEOUT_S = 30
+
+
+class StoreError(ValueError):
+    """An annotation that cannot be stored; the message says why."""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One decision: these labels (possibly none) for this unit, by this annotator, at this time."""
+
+    unit_id: str
+    text: str
+    labels: tuple[str, ...]
+    annotator: str
+    doc_id: str = ""
+    jurisdiction: str = ""
+    source: str = "corpus"
+    time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="microseconds"))
+
+
+def written_id(text: str) -> str:
+    """Id of a sentence written to teach the model, not taken from a document."""
+    return f"{WRITTEN}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10]}"
+
+
+def store_file(folder: Path, annotator: str) -> Path:
+    """The file an annotator's decisions go to; the name keeps letters (any script), digits, - and _."""
+    slug = re.sub(r"[^\w-]+", "_", annotator.strip()).strip("_")
+    if not slug:
+        raise StoreError(f"annotator name {annotator!r} has no usable characters")
+    return Path(folder) / f"{slug}.jsonl"
+
+
+def append(folder: Path, annotations: Sequence[Annotation], label_ids: Iterable[str] | None = None) -> int:
+    """Append decisions to the store, durably; returns how many were written.
+
+    >>> append(Path("labeled"), [Annotation("000-3e921aa276", "时间:2024-04-23", (), "ann")])  # doctest: +SKIP
+    1
+    """
+    known = set(label_ids) if label_ids is not None else None
+    for annotation in annotations:
+        _check(annotation, known)
+    by_file: dict[Path, list[Annotation]] = {}
+    for annotation in annotations:
+        by_file.setdefault(store_file(folder, annotation.annotator), []).append(annotation)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for path, batch in by_file.items():
+        payload = "".join(json.dumps(_record(a), ensure_ascii=False) + "\n" for a in batch).encode("utf-8")
+        with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S):
+            with path.open("ab") as handle:
+                _start_on_fresh_line(handle, path)
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+    return len(annotations)
+
+
+def _check(annotation: Annotation, known: set[str] | None) -> None:
+    if not annotation.unit_id.strip():
+        raise StoreError("annotation has no unit id")
+    if not annotation.annotator.strip():
+        raise StoreError(f"annotation of {annotation.unit_id} has no annotator name")
+    if known is not None:
+        unknown = sorted(set(annotation.labels) - known)
+        if unknown:
+            raise StoreError(f"unit {annotation.unit_id}: unknown label(s) {', '.join(unknown)}")
+
+
+def _record(annotation: Annotation) -> dict:
+    record = asdict(annotation)
+    record["labels"] = sorted(annotation.labels)
+    return record
+
+
+def _start_on_fresh_line(handle, path: Path) -> None:
+    # A writer killed mid-line leaves a torn record without its newline; start
+    # after it so the torn record stays one bad line and ours stays whole.
+    size = path.stat().st_size
+    if size:
+        with path.open("rb") as reader:
+            reader.seek(size - 1)
+            if reader.read(1) != b"\n":
+                handle.write(b"\n")
+
+
+def read_events(folder: Path) -> list[Annotation]:
+    """Every decision in the store, oldest first; torn or malformed lines are reported and skipped."""
+    events = []
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                    record["labels"] = tuple(record["labels"])
+                    events.append(Annotation(**record))
+                except (ValueError, TypeError, KeyError) as err:
+                    log.warning("%s:%d: skipped unreadable record (%s)", path, number, err)
+    events.sort(key=lambda a: a.time)
+    return events
+
+
+def latest(events: Iterable[Annotation]) -> dict[str, Annotation]:
+    """The most recent decision for each unit."""
+    decisions: dict[str, Annotation] = {}
+    for event in sorted(events, key=lambda a: a.time):
+        decisions[event.unit_id] = event
+    return decisions
+
+
+def gold_frame(folder: Path, include_written: bool = True) -> pd.DataFrame:
+    """The current gold set: one row per unit, labels joined by ';' (empty for none)."""
+    rows = [
+        {"unit_id": a.unit_id, "doc_id": a.doc_id, "jurisdiction": a.jurisdiction, "text": a.text,
+         "labels": ";".join(a.labels), "source": a.source, "annotator": a.annotator, "time": a.time}
+        for a in latest(read_events(folder)).values()
+        if include_written or a.source != WRITTEN
+    ]
+    return pd.DataFrame(rows, columns=GOLD_COLUMNS + ["source", "annotator", "time"])
+
+
+def split_labels(value: str) -> tuple[str, ...]:
+    """'a;b' → ('a', 'b'); empty or NaN → ()."""
+    if not isinstance(value, str):
+        return ()
+    return tuple(part.strip() for part in value.split(";") if part.strip())
+
+
+def read_gold(path: Path) -> pd.DataFrame:
+    """A gold CSV (columns unit_id, text, labels; doc_id and jurisdiction optional) for evaluation."""
+    frame = read_table(path, required=("unit_id", "text", "labels"))
+    for column in ("doc_id", "jurisdiction"):
+        if column not in frame:
+            frame[column] = ""
+    return frame

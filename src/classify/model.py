@@ -1,0 +1,244 @@
+"""The classifier: one scikit-learn pipeline (features → one-vs-rest logistic regression)
+plus per-label decision thresholds chosen by cross-validation that holds out whole documents.
+
+A model lives in a folder: `model.joblib` (the fitted pipeline) and its card
+(`card.json`, `card.md`) recording what it was trained on, how, and how well it does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from .card import render_card
+from .features import FeatureSettings, build_features
+from .labeled import WRITTEN, split_labels
+from .normalize import normalize_all
+from .taxonomy import Taxonomy
+
+MODEL_FILE = "model.joblib"
+CARD_FILE = "card.json"
+CARD_MARKDOWN = "card.md"
+MAX_FOLDS = 5
+THRESHOLD_GRID = tuple(round(t, 2) for t in np.arange(0.05, 0.96, 0.025))
+LIBRARIES = ("scikit-learn", "jieba", "numpy", "scipy", "pandas", "joblib", "opencc")
+
+
+class ModelError(ValueError):
+    """A model folder that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that defines how a model is trained."""
+
+    features: FeatureSettings = field(default_factory=FeatureSettings)
+    C: float = 10.0
+    class_weight: str | None = "balanced"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Model:
+    pipeline: Pipeline
+    labels: list[str]
+    thresholds: dict[str, float]
+    card: dict = field(default_factory=dict)
+
+
+def build_pipeline(taxonomy: Taxonomy, settings: Settings) -> Pipeline:
+    """An unfitted pipeline: features, then one logistic regression per label."""
+    classifier = LogisticRegression(C=settings.C, class_weight=settings.class_weight, max_iter=2000,
+                                    solver="liblinear")
+    return Pipeline([
+        ("normalize", FunctionTransformer(normalize_all)),
+        ("features", build_features(tuple(taxonomy.terms), settings.features)),
+        ("classifier", OneVsRestClassifier(classifier)),
+    ])
+
+
+def label_matrix(labels: Sequence[str], ids: Sequence[str]) -> np.ndarray:
+    """Gold labels (';'-joined strings) as a units × labels 0/1 matrix in taxonomy order."""
+    index = {label: column for column, label in enumerate(ids)}
+    matrix = np.zeros((len(labels), len(ids)), dtype=int)
+    for row, value in enumerate(labels):
+        for label in split_labels(value):
+            if label not in index:
+                raise ModelError(f"unknown label '{label}' in training data (not in the taxonomy)")
+            matrix[row, index[label]] = 1
+    return matrix
+
+
+def document_folds(groups: Sequence[str], max_folds: int = MAX_FOLDS) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Train/test index pairs that never split a document; written sentences are always in train."""
+    groups = np.asarray(groups, dtype=object)
+    real = np.flatnonzero(groups != WRITTEN)
+    n_docs = len(set(groups[real]))
+    if n_docs < 2:
+        raise ModelError(f"cross-validation needs units from at least 2 documents, found {n_docs}")
+    written = np.flatnonzero(groups == WRITTEN)
+    for train, test in GroupKFold(n_splits=min(n_docs, max_folds)).split(real, groups=groups[real]):
+        yield np.concatenate([real[train], written]), real[test]
+
+
+def fit_pipeline(texts: Sequence[str], y: np.ndarray, taxonomy: Taxonomy, settings: Settings) -> Pipeline:
+    pipeline = build_pipeline(taxonomy, settings)
+    pipeline.fit(list(texts), y)
+    return pipeline
+
+
+def out_of_fold_proba(texts: Sequence[str], y: np.ndarray, groups: Sequence[str], taxonomy: Taxonomy,
+                      settings: Settings) -> np.ndarray:
+    """Probabilities for each document's units from a model that never saw that document (NaN for written)."""
+    texts = list(texts)
+    proba = np.full(y.shape, np.nan)
+    for train, test in document_folds(groups):
+        pipeline = fit_pipeline([texts[i] for i in train], y[train], taxonomy, settings)
+        proba[test] = pipeline.predict_proba([texts[i] for i in test])
+    return proba
+
+
+def choose_thresholds(y: np.ndarray, proba: np.ndarray, ids: Sequence[str],
+                      grid: Sequence[float] = THRESHOLD_GRID) -> dict[str, float]:
+    """Per label, the threshold that maximises F1 on out-of-fold probabilities (ties: nearest 0.5)."""
+    keep = ~np.isnan(proba).any(axis=1)
+    thresholds = {}
+    for column, label in enumerate(ids):
+        truth, scores = y[keep, column], proba[keep, column]
+        if truth.sum() == 0:
+            thresholds[label] = 0.5
+            continue
+        f1 = [_f1(truth, scores >= t) for t in grid]
+        best = max(f1)
+        thresholds[label] = min((t for t, f in zip(grid, f1) if f == best), key=lambda t: abs(t - 0.5))
+    return thresholds
+
+
+def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
+    tp = int((truth & predicted).sum())
+    denominator = int(truth.sum() + predicted.sum())
+    return 2 * tp / denominator if denominator else 0.0
+
+
+def train(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = Settings(),
+          progress: Callable[[str], None] = lambda step: None) -> Model:
+    """Fit a model on a gold frame (columns text, labels, doc_id); thresholds come from grouped CV."""
+    ids = taxonomy.ids
+    y = label_matrix(gold["labels"].tolist(), ids)
+    groups = groups_of(gold)
+    progress("choosing thresholds by grouped cross-validation")
+    proba = out_of_fold_proba(gold["text"].tolist(), y, groups, taxonomy, settings)
+    thresholds = choose_thresholds(y, proba, ids)
+    progress("fitting on all units")
+    pipeline = fit_pipeline(gold["text"].tolist(), y, taxonomy, settings)
+    card = {
+        "taxonomy": taxonomy.fingerprint(),
+        "labels": ids,
+        "settings": settings.to_dict(),
+        "thresholds": thresholds,
+        "training_data": training_fingerprint(gold),
+        "units": {"corpus": int((groups != WRITTEN).sum()), "written": int((groups == WRITTEN).sum()),
+                  "documents": int(len(set(groups[groups != WRITTEN])))},
+        "label_counts": {label: int(y[:, k].sum()) for k, label in enumerate(ids)},
+        "versions": library_versions(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    return Model(pipeline=pipeline, labels=ids, thresholds=thresholds, card=card)
+
+
+def groups_of(gold: pd.DataFrame) -> np.ndarray:
+    """Cross-validation group of each row: its document, or 'written' for authored sentences."""
+    source = gold["source"] if "source" in gold else pd.Series("corpus", index=gold.index)
+    return np.where(source == WRITTEN, WRITTEN, gold["doc_id"].astype(str)).astype(object)
+
+
+def training_fingerprint(gold: pd.DataFrame) -> str:
+    """Hash of the training set's content (unit, text, labels), independent of row order."""
+    rows = sorted(zip(gold["unit_id"], gold["text"], gold["labels"].map(lambda v: ";".join(sorted(split_labels(v))))))
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def predict_proba(model: Model, texts: Sequence[str]) -> np.ndarray:
+    """Probability of each label for each text (units × labels)."""
+    if len(texts) == 0:
+        return np.zeros((0, len(model.labels)))
+    return model.pipeline.predict_proba(list(texts))
+
+
+def decide(proba: np.ndarray, model: Model) -> np.ndarray:
+    """Apply the per-label thresholds: a units × labels boolean matrix; an all-False row is 'none'."""
+    return proba >= np.array([model.thresholds[label] for label in model.labels])
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_model(model: Model, folder: Path) -> Path:
+    """Write the pipeline and its card (JSON and Markdown) to `folder`."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model.pipeline, folder / MODEL_FILE, compress=3)
+    model.card["model_sha256"] = file_sha256(folder / MODEL_FILE)
+    (folder / CARD_FILE).write_text(json.dumps(model.card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (folder / CARD_MARKDOWN).write_text(render_card(model.card), encoding="utf-8")
+    return folder
+
+
+def read_card(folder: Path) -> dict:
+    path = Path(folder) / CARD_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{folder}: no model card ({CARD_FILE}); is this a model folder?") from None
+    except ValueError as err:
+        raise ModelError(f"{path}: unreadable card ({err})") from None
+
+
+def load_model(folder: Path, taxonomy: Taxonomy) -> Model:
+    """Load a model, refusing one built for another taxonomy or whose file does not match its card."""
+    folder = Path(folder)
+    card = read_card(folder)
+    if card.get("labels") != taxonomy.ids:
+        raise ModelError(f"{folder}: model labels {card.get('labels')} differ from the taxonomy's {taxonomy.ids}; "
+                         "retrain with `policy-classify train`")
+    if card.get("taxonomy") != taxonomy.fingerprint():
+        raise ModelError(f"{folder}: model was trained with other taxonomy terms; "
+                         "retrain with `policy-classify train`")
+    path = folder / MODEL_FILE
+    if not path.is_file():
+        raise ModelError(f"{path}: model file is missing")
+    if file_sha256(path) != card.get("model_sha256"):
+        raise ModelError(f"{path}: file does not match the hash in its card (altered or truncated); refusing to load")
+    return Model(pipeline=joblib.load(path), labels=card["labels"], thresholds=card["thresholds"], card=card)

@@ -1,0 +1,42 @@
+"""Normalise raw text: traditional → simplified, full-width → half-width, whitespace.
+
+The codebook codes traditional characters exactly as their simplified form
+(rule 8), so everything downstream — ids, features, labels — sees one script.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import opencc
+
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    # Built once per process: the converter loads its dictionaries on creation.
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional Chinese characters to simplified ones."""
+    return _converter().convert(text)
+
+
+def normalize(text: str) -> str:
+    """Return `text` in simplified script, NFKC width, single spaces, no line breaks.
+
+    >>> normalize("成都市科學技術局 ,加快  建設")
+    '成都市科学技术局 ,加快 建设'
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = _SPACES.sub(" ", text).strip()
+    return to_simplified(text)
+
+
+def normalize_all(texts) -> list[str]:
+    """`normalize` over a sequence: the first step of every model pipeline, so raw text can be fed in."""
+    return [normalize(text) for text in texts]

@@ -1,0 +1,146 @@
+"""Split documents into the codebook's units, each with a stable id and a jurisdiction.
+
+A unit is a sentence or clause: the text is cut at 。!?; and at line breaks.
+Its id hashes the doc id and the unit's own normalised text, so a label
+attached to it survives re-ingesting the document after other sentences changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .documents import Document, read_lines, read_manifest
+from .normalize import normalize
+
+MAX_UNIT_CHARS = 400
+_UNIT = re.compile(r"[^。!?;]+(?:[。!?;]+[”’」』)]*)?|[。!?;]+[”’」』)]*")
+_TRAILING = "。!?; "
+_SOFT_BREAKS = ",、:"
+HEAD_LINES = 30
+
+_BREADCRUMB = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置)\s*[:是]?\s*(.*)$")
+_CHROME = [
+    re.compile(r"-?\d+\s*°C\s*~\s*-?\d+\s*°C"),           # weather widget
+    re.compile(r"字号\s*:"),                              # font-size toolbar
+    re.compile(r"^(?:打印本页|关闭窗口|分享到|返回顶部)"),  # page buttons
+    re.compile(r"^共有?\s*\d+\s*条评论"),                  # comment counter
+    re.compile(r"^(?:上一篇|下一篇)\s*:"),                 # pager
+]
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit_id: str
+    doc_id: str
+    jurisdiction: str
+    position: int
+    text: str
+
+
+def split(line: str) -> list[str]:
+    """Cut one normalised line into units, dropping the end punctuation, capping each unit's length.
+
+    >>> split("一是建设实验室。二是设立基金;力争10亿元")
+    ['一是建设实验室', '二是设立基金', '力争10亿元']
+    """
+    pieces = (piece.strip().rstrip(_TRAILING).strip() for piece in _UNIT.findall(line))
+    return [part for piece in pieces if piece for part in _cap(piece)]
+
+
+def _cap(text: str, limit: int = MAX_UNIT_CHARS) -> Iterator[str]:
+    # A run-on "sentence" (a table flattened into one line, a page without stops)
+    # is cut at the last comma before the limit, or at the limit when there is none.
+    while len(text) > limit:
+        cut = max(text.rfind(mark, 0, limit) for mark in _SOFT_BREAKS)
+        cut = cut + 1 if cut > limit // 4 else limit
+        head, text = text[:cut].rstrip(_SOFT_BREAKS + " "), text[cut:].lstrip()
+        if head:
+            yield head
+    if text:
+        yield text
+
+
+def unit_id(doc_id: str, text: str, occurrence: int = 1) -> str:
+    """Stable id of a unit: doc id plus a hash of its text; repeats of a text in a doc get -2, -3…"""
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    return f"{doc_id}-{digest}" + (f"-{occurrence}" if occurrence > 1 else "")
+
+
+def drop_chrome(lines: Iterable[str]) -> Iterator[str]:
+    """Drop web-page furniture: breadcrumbs and the site names they repeat, weather, toolbars, counters."""
+    lines = iter(lines)
+    head = [line for _, line in zip(range(HEAD_LINES), lines)]
+    crumbs = set()
+    for line in head:
+        match = _BREADCRUMB.match(line)
+        if match:
+            crumbs.update(part.strip() for part in re.split(r"[/>»›]", match.group(1)) if part.strip())
+    for line in head:
+        if not (_BREADCRUMB.match(line) or line in crumbs or _is_chrome(line)):
+            yield line
+    for line in lines:
+        if not _is_chrome(line):
+            yield line
+
+
+def _is_chrome(line: str) -> bool:
+    return any(pattern.search(line) for pattern in _CHROME)
+
+
+def document_units(document: Document, lines: Iterable[str] | None = None) -> Iterator[Unit]:
+    """Units of one document in reading order, each assigned to its section's jurisdiction."""
+    raw = read_lines(document.path) if lines is None else lines
+    normalised = (normalize(line) for line in raw)
+    seen: Counter[str] = Counter()
+    section = None
+    position = 0
+    for line in drop_chrome(line for line in normalised if line):
+        section = _section_of(document, section, line)
+        jurisdiction = section.jurisdiction if section else document.jurisdiction
+        for text in split(line):
+            seen[text] += 1
+            yield Unit(unit_id(document.doc_id, text, seen[text]), document.doc_id, jurisdiction, position, text)
+            position += 1
+
+
+def _section_of(document: Document, current, line: str):
+    if current is not None and current.end and line.startswith(current.end):
+        current = None
+    for section in document.sections:
+        if line.startswith(section.start):
+            return section
+    return current
+
+
+def read_units(folder: Path, documents: list[Document] | None = None) -> Iterator[Unit]:
+    """All units of a corpus folder, document by document."""
+    for document in documents if documents is not None else read_manifest(folder):
+        yield from document_units(document)
+
+
+def units_frame(units: Iterable[Unit]) -> pd.DataFrame:
+    """Units as a frame with columns unit_id, doc_id, jurisdiction, position, text."""
+    return pd.DataFrame([asdict(u) for u in units], columns=["unit_id", "doc_id", "jurisdiction", "position", "text"])
+
+
+UNIT_COLUMNS = ["unit_id", "doc_id", "jurisdiction", "parent", "level", "date", "title", "position", "text"]
+
+
+def corpus_frame(folder: Path) -> pd.DataFrame:
+    """Every unit of a corpus folder with its document's metadata (the `ingest` output)."""
+    rows = []
+    for document in read_manifest(folder):
+        places = {document.jurisdiction: (document.parent, document.level)}
+        places.update({s.jurisdiction: (s.parent, s.level) for s in document.sections})
+        for unit in document_units(document):
+            parent, level = places[unit.jurisdiction]
+            rows.append(asdict(unit) | {"parent": parent, "level": level, "date": document.date,
+                                        "title": document.title})
+    return pd.DataFrame(rows, columns=UNIT_COLUMNS)
