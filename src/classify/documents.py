@@ -63,12 +63,13 @@ def detect_encoding(head: bytes, name: str = "") -> str:
         return "utf-16"
     if _decodes(head, "utf-8"):
         return "utf-8"
-    # UTF-16 without a BOM: ASCII and CJK text alike leave NULs or a regular byte pattern
-    # in one of the two byte lanes; GB18030 text never contains NUL.
+    # UTF-16 without a BOM: its ASCII characters (digits, line breaks) put NULs in the high
+    # byte — odd offsets in little-endian, even in big-endian. GB18030 text never contains NUL.
     if b"\x00" in head:
-        for codec in ("utf-16-le", "utf-16-be"):
-            if _decodes(head, codec) and _looks_like_text(head.decode(codec, errors="ignore")):
-                return codec
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        codec = "utf-16-le" if odd > even else "utf-16-be"
+        if _decodes(head, codec) and _looks_like_text(head.decode(codec, errors="ignore")):
+            return codec
         raise CorpusError(f"{name}: binary file, not text")
     if _decodes(head, "gb18030"):
         return "gb18030"

@@ -11,6 +11,9 @@ import logging
 from dataclasses import dataclass
 
 import jieba
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
@@ -47,15 +50,53 @@ class FeatureSettings:
 
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (1, 3)
-    min_df: int = 1
+    min_df: int = 2
     sublinear_tf: bool = True
+    term_weight: float = 1.0  # 0 turns the term indicators off
+    per_term: bool = True
 
 
-def build_features(terms: tuple[str, ...], settings: FeatureSettings = FeatureSettings()) -> FeatureUnion:
-    """Words and characters side by side, each TF-IDF weighted and L2-normalised."""
+def build_features(terms_by_label: tuple[tuple[str, ...], ...],
+                   settings: FeatureSettings = FeatureSettings()) -> FeatureUnion:
+    """Words and characters side by side, each TF-IDF weighted and L2-normalised, plus term indicators."""
+    terms = tuple(dict.fromkeys(term for label_terms in terms_by_label for term in label_terms))
     words = TfidfVectorizer(tokenizer=Segmenter(terms), token_pattern=None, lowercase=False,
                             ngram_range=settings.word_ngrams, min_df=settings.min_df,
                             sublinear_tf=settings.sublinear_tf)
     chars = TfidfVectorizer(analyzer="char", ngram_range=settings.char_ngrams, lowercase=False,
                             min_df=settings.min_df, sublinear_tf=settings.sublinear_tf)
-    return FeatureUnion([("words", words), ("chars", chars)])
+    parts = [("words", words), ("chars", chars)]
+    if settings.term_weight:
+        parts.append(("terms", TermIndicators(terms_by_label, settings.term_weight, settings.per_term)))
+    return FeatureUnion(parts)
+
+
+class TermIndicators(BaseEstimator, TransformerMixin):
+    """Features from the taxonomy's terms: per label, does the text contain any of its terms;
+    and, with `per_term`, one feature per term. Both scaled by `weight`.
+
+    They carry the codebook's vocabulary to cities whose wording the training data never showed.
+    """
+
+    def __init__(self, terms_by_label: tuple[tuple[str, ...], ...] = (), weight: float = 1.0,
+                 per_term: bool = False):
+        self.terms_by_label = terms_by_label
+        self.weight = weight
+        self.per_term = per_term
+
+    def fit(self, texts, y=None):
+        self.terms_ = tuple(dict.fromkeys(t for terms in self.terms_by_label for t in terms)) if self.per_term else ()
+        return self
+
+    def transform(self, texts):
+        rows = []
+        for text in texts:
+            present = {term for terms in self.terms_by_label for term in terms if term in text}
+            rows.append([any(t in present for t in terms) for terms in self.terms_by_label]
+                        + [term in present for term in self.terms_])
+        width = len(self.terms_by_label) + len(self.terms_)
+        return sparse.csr_matrix(self.weight * np.asarray(rows, dtype=float).reshape(len(rows), width))
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array([f"label_terms_{k}" for k in range(len(self.terms_by_label))]
+                        + [f"term_{t}" for t in self.terms_], dtype=object)

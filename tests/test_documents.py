@@ -1,0 +1,62 @@
+import logging
+
+import pytest
+
+from classify.documents import CorpusError, read_lines, read_manifest
+
+from conftest import write_corpus
+
+TEXT = "加快建设国家实验室。\n設立天使投資母子基金。\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be"])
+def test_text_is_read_in_whatever_encoding_it_came_in(tmp_path, codec):
+    """UTF-8, GB18030/GBK and UTF-16 files all read as the same text."""
+    path = tmp_path / "doc.txt"
+    path.write_bytes(TEXT.encode(codec))
+    assert "".join(read_lines(path)).lstrip("\ufeff") == TEXT
+
+
+def test_empty_and_binary_files_are_refused_with_their_name(tmp_path):
+    """A file that is not text gets a one-line error naming it."""
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(bytes(range(256)) * 20)
+    with pytest.raises(CorpusError, match="empty.txt: file is empty"):
+        list(read_lines(empty))
+    with pytest.raises(CorpusError, match="image.txt: binary file"):
+        list(read_lines(binary))
+
+
+def test_folder_without_manifest_takes_jurisdictions_from_file_names(tmp_path, caplog):
+    """Any folder of .txt files can be ingested; the missing manifest is warned about."""
+    folder = write_corpus(tmp_path / "c", {"杭州市.txt": TEXT, "苏州市.txt": TEXT})
+    with caplog.at_level(logging.WARNING):
+        docs = read_manifest(folder)
+    assert [d.jurisdiction for d in docs] == ["杭州市", "苏州市"]
+    assert "no manifest.csv" in caplog.text
+
+
+def test_manifest_naming_a_missing_file_is_refused(tmp_path):
+    """The error says which document and which file."""
+    folder = write_corpus(tmp_path / "c", {}, "doc_id,file,jurisdiction\nd1,gone.txt,杭州市\n")
+    with pytest.raises(CorpusError, match="doc d1 names missing file 'gone.txt'"):
+        read_manifest(folder)
+
+
+def test_manifest_cannot_reach_outside_its_folder(tmp_path):
+    """A file name with ../ in it is refused rather than read."""
+    (tmp_path / "secret.txt").write_text("秘密", encoding="utf-8")
+    folder = write_corpus(tmp_path / "c", {}, "doc_id,file,jurisdiction\nd1,../secret.txt,杭州市\n")
+    with pytest.raises(CorpusError, match="outside the corpus folder"):
+        read_manifest(folder)
+
+
+def test_manifest_sections_attach_to_their_document(tmp_path):
+    """A section row gives part of a document to another jurisdiction."""
+    manifest = ("doc_id,file,jurisdiction,parent,level,section_start,section_end\n"
+                "d1,a.txt,成都市,四川省,city,,\nd1,a.txt,上海市,,municipality,上海经验,成都思考\n")
+    folder = write_corpus(tmp_path / "c", {"a.txt": TEXT}, manifest)
+    (doc,) = read_manifest(folder)
+    assert doc.jurisdiction == "成都市" and doc.sections[0].jurisdiction == "上海市"
