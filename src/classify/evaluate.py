@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .model import (Model, Settings, choose_thresholds, decide, document_folds, fit_pipeline, groups_of,
-                    label_matrix, out_of_fold_proba, predict_proba, train)
+from .model import (Model, Settings, decide, document_folds, fit_pipeline, groups_of, label_matrix, predict_proba,
+                    train, tune_thresholds)
 from .normalize import normalize
 from .taxonomy import Taxonomy
 
@@ -90,10 +90,8 @@ def cross_validate(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = 
     for number, (train, test) in enumerate(folds):
         progress(number, len(folds))
         train_texts = [texts[i] for i in train]
-        inner = out_of_fold_proba(train_texts, y[train], groups[train], taxonomy, settings) \
-            if len(set(groups[train]) - {"written"}) >= 2 else np.full(y[train].shape, np.nan)
-        model = Model(fit_pipeline(train_texts, y[train], taxonomy, settings), ids,
-                      choose_thresholds(y[train], inner, ids))
+        thresholds = tune_thresholds(train_texts, y[train], groups[train], taxonomy, settings)
+        model = Model(fit_pipeline(train_texts, y[train], taxonomy, settings), ids, thresholds)
         decisions[test] = decide(predict_proba(model, [texts[i] for i in test]), model)
     progress(len(folds), len(folds))
     baseline = keyword_predict([texts[i] for i in tested], taxonomy)

@@ -17,6 +17,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
+from .cues import CodebookCues
+
 jieba.setLogLevel(logging.WARNING)
 
 _SKIP = frozenset(" ,、:“”\"'()《》[]【】-—·.")
@@ -54,11 +56,18 @@ class FeatureSettings:
     sublinear_tf: bool = True
     term_weight: float = 1.0  # 0 turns the term indicators off
     per_term: bool = True
+    cue_weight: float = 0.0  # 0 turns the codebook cues off
 
 
-def build_features(terms_by_label: tuple[tuple[str, ...], ...],
+def build_features(key_terms: tuple[tuple[str, ...], ...], lexicon: tuple[tuple[str, ...], ...] = (),
                    settings: FeatureSettings = FeatureSettings()) -> FeatureUnion:
-    """Words and characters side by side, each TF-IDF weighted and L2-normalised, plus term indicators."""
+    """Words and characters side by side, each TF-IDF weighted and L2-normalised, plus term indicators.
+
+    `key_terms` and `lexicon` hold one tuple of phrases per label: the first are strong signals,
+    the second weaker jargon; each group gets its own indicator so the model can weigh them apart.
+    """
+    lexicon = lexicon or tuple(() for _ in key_terms)
+    terms_by_label = tuple(tuple(dict.fromkeys(k + j)) for k, j in zip(key_terms, lexicon))
     terms = tuple(dict.fromkeys(term for label_terms in terms_by_label for term in label_terms))
     words = TfidfVectorizer(tokenizer=Segmenter(terms), token_pattern=None, lowercase=False,
                             ngram_range=settings.word_ngrams, min_df=settings.min_df,
@@ -67,12 +76,14 @@ def build_features(terms_by_label: tuple[tuple[str, ...], ...],
                             min_df=settings.min_df, sublinear_tf=settings.sublinear_tf)
     parts = [("words", words), ("chars", chars)]
     if settings.term_weight:
-        parts.append(("terms", TermIndicators(terms_by_label, settings.term_weight, settings.per_term)))
+        parts.append(("terms", TermIndicators(key_terms + lexicon, settings.term_weight, settings.per_term)))
+    if settings.cue_weight:
+        parts.append(("cues", CodebookCues(terms_by_label, settings.cue_weight)))
     return FeatureUnion(parts)
 
 
 class TermIndicators(BaseEstimator, TransformerMixin):
-    """Features from the taxonomy's terms: per label, does the text contain any of its terms;
+    """Features from the taxonomy's terms: per group of terms, does the text contain any of them;
     and, with `per_term`, one feature per term. Both scaled by `weight`.
 
     They carry the codebook's vocabulary to cities whose wording the training data never showed.

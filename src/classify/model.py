@@ -51,6 +51,7 @@ class Settings:
     features: FeatureSettings = field(default_factory=FeatureSettings)
     C: float = 10.0
     class_weight: str | None = "balanced"
+    tune_thresholds: bool = True  # False: every label at 0.5
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -70,7 +71,8 @@ def build_pipeline(taxonomy: Taxonomy, settings: Settings) -> Pipeline:
                                     solver="liblinear")
     return Pipeline([
         ("normalize", FunctionTransformer(normalize_all)),
-        ("features", build_features(tuple(label.terms for label in taxonomy.labels), settings.features)),
+        ("features", build_features(tuple(label.key_terms for label in taxonomy.labels),
+                                    tuple(label.lexicon for label in taxonomy.labels), settings.features)),
         ("classifier", OneVsRestClassifier(classifier)),
     ])
 
@@ -119,6 +121,15 @@ def out_of_fold_proba(texts: Sequence[str], y: np.ndarray, groups: Sequence[str]
     return proba
 
 
+def tune_thresholds(texts: Sequence[str], y: np.ndarray, groups: Sequence[str], taxonomy: Taxonomy,
+                    settings: Settings) -> dict[str, float]:
+    """Per-label thresholds from out-of-fold probabilities, or 0.5 each when tuning is off or impossible."""
+    real_documents = set(np.asarray(groups, dtype=object)) - {WRITTEN}
+    if not settings.tune_thresholds or len(real_documents) < 2:
+        return {label: 0.5 for label in taxonomy.ids}
+    return choose_thresholds(y, out_of_fold_proba(texts, y, groups, taxonomy, settings), taxonomy.ids)
+
+
 def choose_thresholds(y: np.ndarray, proba: np.ndarray, ids: Sequence[str],
                       grid: Sequence[float] = THRESHOLD_GRID) -> dict[str, float]:
     """Per label, the threshold that maximises F1 on out-of-fold probabilities (ties: nearest 0.5)."""
@@ -148,8 +159,7 @@ def train(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = Settings(
     y = label_matrix(gold["labels"].tolist(), ids)
     groups = groups_of(gold)
     progress("choosing thresholds by grouped cross-validation")
-    proba = out_of_fold_proba(gold["text"].tolist(), y, groups, taxonomy, settings)
-    thresholds = choose_thresholds(y, proba, ids)
+    thresholds = tune_thresholds(gold["text"].tolist(), y, groups, taxonomy, settings)
     progress("fitting on all units")
     pipeline = fit_pipeline(gold["text"].tolist(), y, taxonomy, settings)
     card = {
