@@ -7,6 +7,7 @@ the input become one line on stderr and exit status 1.
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -176,3 +177,16 @@ def export(output: Path, labeled_dir: Path, written: bool) -> None:
     gold = gold_frame(labeled_dir, include_written=written)
     write_table(gold[["unit_id", "doc_id", "jurisdiction", "text", "labels"]], output)
     click.echo(f"{len(gold)} units → {output}")
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def app(ctx: click.Context) -> None:
+    """Open the Streamlit app on this project (extra options go to `streamlit run`, e.g. --server.port 8600)."""
+    script = PROJECT.root / "app" / "Home.py"
+    if not script.is_file():
+        raise click.ClickException(f"{script}: app not found; run from a clone of the project")
+    options = list(ctx.args)
+    if not any(option.startswith("--server.address") for option in options):
+        options += ["--server.address", "localhost"]  # nothing listens beyond this machine unless asked
+    sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(script), *options]))

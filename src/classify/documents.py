@@ -12,9 +12,12 @@ from __future__ import annotations
 import codecs
 import csv
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from filelock import FileLock
 
 log = logging.getLogger(__name__)
 
@@ -164,3 +167,75 @@ def _documents_from_rows(folder: Path, rows: list[dict[str, str]]) -> list[Docum
             level=row.get("level", ""), date=row.get("date", ""), title=row.get("title", ""),
             script=row.get("script", ""), sections=tuple(sections.get(doc_id, ()))))
     return documents
+
+
+def decode_upload(name: str, data: bytes) -> str:
+    """The text of an uploaded file, or CorpusError naming it: empty, binary or undecodable files are refused."""
+    codec = detect_encoding(data[:SNIFF_BYTES], name)
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as err:
+        raise CorpusError(f"{name}: invalid {codec} at byte {err.start}") from None
+    if not _looks_like_text(text) or not text.strip():
+        raise CorpusError(f"{name}: binary or empty file, not text")
+    return text.lstrip("\ufeff")
+
+
+def safe_file_name(name: str) -> str:
+    """A plain `.txt` file name for the corpus folder; names with folders or `..` in them are refused."""
+    cleaned = name.strip()
+    if not cleaned or cleaned != Path(cleaned).name or ".." in cleaned or "\\" in cleaned or cleaned.startswith("."):
+        raise CorpusError(f"{name!r}: not a plain file name (no folders or '..')")
+    return cleaned if cleaned.lower().endswith(".txt") else cleaned + ".txt"
+
+
+def add_document(folder: Path, name: str, text: str, jurisdiction: str, level: str = "", date: str = "",
+                 parent: str = "", title: str = "", script: str = "") -> Document:
+    """Save a new document into a corpus folder and add its manifest row; nothing changes on error."""
+    folder = Path(folder)
+    file_name = safe_file_name(name)
+    if not jurisdiction.strip():
+        raise CorpusError(f"{file_name}: a jurisdiction is required")
+    path = folder / file_name
+    manifest = folder / MANIFEST
+    row = {"doc_id": path.stem, "file": file_name, "jurisdiction": jurisdiction.strip(), "parent": parent.strip(),
+           "level": level.strip(), "date": date.strip(), "title": title.strip() or path.stem, "script": script,
+           "section_start": "", "section_end": ""}
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(manifest) + ".lock", timeout=30):
+        existing = _read_rows(manifest) if manifest.exists() else []
+        if path.exists() or any(r.get("doc_id") == path.stem for r in existing):
+            raise CorpusError(f"{file_name}: the corpus already has a document of that name")
+        temporary = path.with_suffix(".part")
+        temporary.write_text(text, encoding="utf-8")
+        try:
+            _append_manifest_row(manifest, row)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            raise
+        temporary.replace(path)
+    return Document(doc_id=row["doc_id"], path=path, jurisdiction=row["jurisdiction"], parent=row["parent"],
+                    level=row["level"], date=row["date"], title=row["title"], script=script)
+
+
+def _append_manifest_row(manifest: Path, row: dict[str, str]) -> None:
+    columns = MANIFEST_COLUMNS
+    if manifest.exists():
+        with manifest.open(encoding="utf-8-sig", newline="") as handle:
+            columns = next(csv.reader(handle), MANIFEST_COLUMNS) or MANIFEST_COLUMNS
+    new = not manifest.exists() or manifest.stat().st_size == 0
+    with manifest.open("a", encoding="utf-8", newline="") as handle:
+        if not new and not _ends_with_newline(manifest):
+            handle.write("\n")
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import cohen_kappa_score
 
+from .labeled import Annotation, standing_by_annotator
 from .model import (Model, Settings, decide, document_folds, fit_pipeline, groups_of, label_matrix, predict_proba,
                     train, tune_thresholds)
 from .normalize import normalize
@@ -34,7 +36,7 @@ class Report:
 
 
 def _records(scores: pd.DataFrame) -> dict:
-    return {row: {k: (int(v) if k == "support" else round(float(v), 4)) for k, v in values.items()}
+    return {row: {k: (int(v) if k in ("support", "tp", "fp", "fn") else round(float(v), 4)) for k, v in values.items()}
             for row, values in scores.to_dict(orient="index").items()}
 
 
@@ -47,13 +49,15 @@ def score(y_true: np.ndarray, y_pred: np.ndarray, ids: Sequence[str]) -> pd.Data
     tp = (y_true & y_pred).sum(axis=0)
     fp = (~y_true & y_pred).sum(axis=0)
     fn = (y_true & ~y_pred).sum(axis=0)
-    rows = {label: _prf(tp[k], fp[k], fn[k]) | {"support": int(y_true[:, k].sum())} for k, label in enumerate(ids)}
+    rows = {label: _prf(tp[k], fp[k], fn[k]) | {"support": int(y_true[:, k].sum()), "tp": int(tp[k]),
+                                                 "fp": int(fp[k]), "fn": int(fn[k])} for k, label in enumerate(ids)}
     frame = pd.DataFrame.from_dict(rows, orient="index")
-    micro = _prf(tp.sum(), fp.sum(), fn.sum()) | {"support": int(y_true.sum())}
-    macro = {k: float(frame[k].mean()) for k in ("precision", "recall", "f1")} | {"support": int(y_true.sum())}
-    frame.loc[MICRO] = micro
+    counts = {"support": int(y_true.sum()), "tp": int(tp.sum()), "fp": int(fp.sum()), "fn": int(fn.sum())}
+    macro = {k: float(frame[k].mean()) for k in ("precision", "recall", "f1")} | counts
+    frame.loc[MICRO] = _prf(tp.sum(), fp.sum(), fn.sum()) | counts
     frame.loc[MACRO] = macro
-    frame["support"] = frame["support"].astype(int)
+    for column in ("support", "tp", "fp", "fn"):
+        frame[column] = frame[column].astype(int)
     return frame
 
 
@@ -137,3 +141,25 @@ def train_with_card(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings =
         progress("scoring on the development set")
         model.card["metrics"]["dev"] = evaluate_on(model, dev, taxonomy, "development set").to_dict()
     return model
+
+
+def agreement(events: Sequence[Annotation], ids: Sequence[str]) -> pd.DataFrame:
+    """Cohen's kappa per label between the first two annotators of every unit coded by at least two."""
+    pairs = [[frozenset(d.labels) for d in decisions.values()][:2]
+             for decisions in standing_by_annotator(events).values() if len(decisions) >= 2]
+    rows = {}
+    for label in ids:
+        first = [label in pair[0] for pair in pairs]
+        second = [label in pair[1] for pair in pairs]
+        rows[label] = {"units": len(pairs), "agree": sum(a == b for a, b in zip(first, second)),
+                       "kappa": _kappa(first, second)}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _kappa(first: Sequence[bool], second: Sequence[bool]) -> float:
+    # 1.0 when both annotators never (or always) use the label: perfect, if uninformative, agreement.
+    if not first:
+        return float("nan")
+    if len(set(first) | set(second)) == 1:
+        return 1.0
+    return float(cohen_kappa_score(first, second))

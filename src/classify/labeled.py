@@ -27,6 +27,7 @@ from .tables import read_table
 log = logging.getLogger(__name__)
 
 WRITTEN = "written"
+UNDO = "undo"
 GOLD_COLUMNS = ["unit_id", "doc_id", "jurisdiction", "text", "labels"]
 LOCK_TIMEOUT_S = 30
 
@@ -131,11 +132,35 @@ def read_events(folder: Path) -> list[Annotation]:
 
 
 def latest(events: Iterable[Annotation]) -> dict[str, Annotation]:
-    """The most recent decision for each unit."""
-    decisions: dict[str, Annotation] = {}
+    """The most recent standing decision for each unit; an undo withdraws its annotator's last one."""
+    history: dict[str, list[Annotation]] = {}
     for event in sorted(events, key=lambda a: a.time):
-        decisions[event.unit_id] = event
-    return decisions
+        stack = history.setdefault(event.unit_id, [])
+        if event.source == UNDO:
+            mine = [k for k, earlier in enumerate(stack) if earlier.annotator == event.annotator]
+            if mine:
+                stack.pop(mine[-1])
+        else:
+            stack.append(event)
+    return {unit: stack[-1] for unit, stack in history.items() if stack}
+
+
+def standing_by_annotator(events: Iterable[Annotation]) -> dict[str, dict[str, Annotation]]:
+    """Unit id → annotator → that annotator's standing decision (undos applied), oldest annotator first."""
+    events = sorted(events, key=lambda a: a.time)
+    result: dict[str, dict[str, Annotation]] = {}
+    for annotator in dict.fromkeys(e.annotator for e in events):
+        for unit, decision in latest(e for e in events if e.annotator == annotator).items():
+            result.setdefault(unit, {})[annotator] = decision
+    for unit, decisions in result.items():
+        result[unit] = dict(sorted(decisions.items(), key=lambda item: item[1].time))
+    return result
+
+
+def undo_event(annotation: Annotation) -> Annotation:
+    """The event that withdraws `annotation` (the record stays append-only)."""
+    return Annotation(unit_id=annotation.unit_id, text=annotation.text, labels=(), annotator=annotation.annotator,
+                      doc_id=annotation.doc_id, jurisdiction=annotation.jurisdiction, source=UNDO)
 
 
 def gold_frame(folder: Path, include_written: bool = True) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -52,3 +53,45 @@ def to_matrix(tagged: pd.DataFrame, value: str = "count", threshold: float | Non
         front.insert(0, "level", tagged.groupby("jurisdiction", sort=True)["level"].first().fillna(""))
     return pd.concat([front, counts], axis=1)
 
+
+
+def year_of(date: str) -> int | None:
+    """The year of a manifest date ('2024-04-23', '2023', '2023年'), or None when there is none."""
+    match = re.match(r"\s*(\d{4})", str(date or ""))
+    return int(match.group(1)) if match else None
+
+
+def filter_units(tagged: pd.DataFrame, documents: Sequence[str] | None = None, levels: Sequence[str] | None = None,
+                 years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Units of the chosen documents, levels and year range (undated units stay unless a range excludes all)."""
+    keep = pd.Series(True, index=tagged.index)
+    if documents is not None:
+        keep &= tagged["doc_id"].isin(list(documents))
+    if levels is not None:
+        keep &= tagged["level"].fillna("").isin(list(levels))
+    if years is not None:
+        year = tagged["date"].map(year_of)
+        keep &= year.isna() | year.between(*years)
+    return tagged[keep]
+
+
+def evidence(tagged: pd.DataFrame, jurisdiction: str, label: str, threshold: float | None = None,
+             gold: dict[str, str] | None = None) -> pd.DataFrame:
+    """The units behind one matrix cell, most probable first, each marked as confirmed by a person or not."""
+    rows = tagged[tagged["jurisdiction"] == jurisdiction]
+    rows = rows[decisions(rows, [label], threshold)[label].to_numpy()]
+    rows = rows.assign(probability=rows[f"p_{label}"]).sort_values("probability", ascending=False, kind="stable")
+    gold = gold or {}
+    status = rows["unit_id"].map(lambda unit: "unreviewed" if unit not in gold
+                                 else ("confirmed" if label in gold[unit].split(";") else "rejected"))
+    return rows.assign(review=status)
+
+
+def neighbours(tagged: pd.DataFrame, unit_id: str, width: int = 2) -> pd.DataFrame:
+    """The unit with up to `width` units before and after it in its document."""
+    unit = tagged.loc[tagged["unit_id"] == unit_id]
+    if unit.empty:
+        return unit
+    doc, position = unit.iloc[0]["doc_id"], unit.iloc[0]["position"]
+    same = tagged[(tagged["doc_id"] == doc) & tagged["position"].between(position - width, position + width)]
+    return same.sort_values("position")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import shutil
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -228,6 +229,22 @@ def save_model(model: Model, folder: Path) -> Path:
     (folder / CARD_FILE).write_text(json.dumps(model.card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (folder / CARD_MARKDOWN).write_text(render_card(model.card), encoding="utf-8")
     return folder
+
+
+def replace_model(source: Path, target: Path) -> None:
+    """Make the model in `source` the one in `target`, swapping whole folders so a reader never sees a mix."""
+    source, target = Path(source), Path(target)
+    staging = target.with_name(target.name + ".new")
+    retired = target.with_name(target.name + ".old")
+    for leftover in (staging, retired):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    shutil.copytree(source, staging)
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    if retired.exists():
+        shutil.rmtree(retired)
 
 
 def read_card(folder: Path) -> dict:

@@ -40,3 +40,13 @@ def normalize(text: str) -> str:
 def normalize_all(texts) -> list[str]:
     """`normalize` over a sequence: the first step of every model pipeline, so raw text can be fed in."""
     return [normalize(text) for text in texts]
+
+
+def detect_script(text: str) -> str:
+    """'traditional' when converting to simplified changes more than 2% of the Chinese characters."""
+    sample = text[:20_000]
+    hanzi = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    if not hanzi:
+        return "simplified"
+    changed = sum(a != b for a, b in zip(sample, to_simplified(sample)))
+    return "traditional" if changed / hanzi > 0.02 else "simplified"

@@ -1,0 +1,33 @@
+"""policy-classify: the app's front page."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import streamlit as st  # noqa: E402
+
+import loaders  # noqa: E402
+
+st.set_page_config(page_title="policy-classify", page_icon="🗺️", layout="wide")
+st.title("Policy measures of Chinese cities")
+st.markdown(
+    "This tool codes science-and-technology policy texts sentence by sentence with the measures of the "
+    "codebook (labs, pilot platforms, finance, talent, regional collaboration, institutional reform) "
+    "and compares jurisdictions.")
+
+tagged = loaders.tagged()
+taxonomy = loaders.taxonomy()
+events = loaders.events()
+left, middle, right = st.columns(3)
+left.metric("Documents", tagged["doc_id"].nunique())
+middle.metric("Jurisdictions", tagged["jurisdiction"].nunique())
+right.metric("Sentences (units)", len(tagged))
+
+st.page_link("pages/1_Matrix.py", label="**Matrix** — which measures each city takes, with the sentences that prove it",
+             icon="📊")
+st.page_link("pages/2_Documents.py", label="**Documents** — add a policy text and see it tagged", icon="📄")
+st.page_link("pages/3_Annotate.py", label="**Annotate** — label sentences, most useful first", icon="✍️")
+st.page_link("pages/4_Model.py", label="**Model** — how good the model is; retrain it", icon="🧪")
+st.caption(f"{len({e.unit_id for e in events})} units labelled by people · labels: "
+           + ", ".join(label.name_zh for label in taxonomy.labels))

@@ -1,0 +1,87 @@
+"""Cached loaders for the app: the model, the tagged corpus and the annotation record.
+
+Each is keyed on the paths and a stamp of their files' modification times,
+never on model objects, so a retrained model, a new document or a new
+annotation is picked up on the next rerun, and switching matrix options
+never recomputes predictions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from classify.documents import CorpusError
+from classify.labeled import Annotation, read_events
+from classify.model import Model, ModelError, load_model
+from classify.predict import predict_frame
+from classify.project import Project, find_project
+from classify.sentences import corpus_frame
+from classify.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
+
+
+def project() -> Project:
+    return find_project(Path(__file__).resolve().parents[1])
+
+
+def stamp(*paths: Path, pattern: str = "*") -> tuple:
+    """(path, mtime, size) of each file, or of each file matching `pattern` in a folder."""
+    files = []
+    for path in map(Path, paths):
+        files.extend(sorted(path.glob(pattern)) if path.is_dir() else [path])
+    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+
+
+@st.cache_resource(show_spinner=False)
+def _taxonomy(path: str, _stamp: tuple) -> Taxonomy:
+    return load_taxonomy(path)
+
+
+@st.cache_resource(show_spinner="Loading the model…")
+def _model(folder: str, taxonomy_path: str, _stamp: tuple) -> Model:
+    return load_model(Path(folder), load_taxonomy(taxonomy_path))
+
+
+@st.cache_data(show_spinner="Tagging the corpus…")
+def _tagged(corpus: str, folder: str, taxonomy_path: str, _stamp: tuple) -> pd.DataFrame:
+    model = _model(folder, taxonomy_path, stamp(Path(folder)))
+    return predict_frame(model, corpus_frame(Path(corpus)))
+
+
+@st.cache_data(show_spinner=False)
+def _events(folder: str, _stamp: tuple) -> list[Annotation]:
+    return read_events(Path(folder))
+
+
+def taxonomy() -> Taxonomy:
+    p = project()
+    return _guard(lambda: _taxonomy(str(p.taxonomy), stamp(p.taxonomy)))
+
+
+def model(folder: Path | None = None) -> Model:
+    p = project()
+    folder = folder or p.model
+    return _guard(lambda: _model(str(folder), str(p.taxonomy), stamp(folder) + stamp(p.taxonomy)))
+
+
+def tagged() -> pd.DataFrame:
+    """Every unit of the project's corpus with the current model's labels and probabilities."""
+    p = project()
+    key = stamp(p.corpus, pattern="*.*") + stamp(p.model) + stamp(p.taxonomy)
+    return _guard(lambda: _tagged(str(p.corpus), str(p.model), str(p.taxonomy), key))
+
+
+def events() -> list[Annotation]:
+    p = project()
+    return _events(str(p.labeled), stamp(p.labeled, pattern="*.jsonl"))
+
+
+def _guard(load):
+    # A broken model, taxonomy or corpus stops the page with its one-line reason, not a traceback.
+    try:
+        return load()
+    except (ModelError, TaxonomyError, CorpusError, OSError, ValueError) as err:
+        st.error(f"Cannot load the project: {err}")
+        st.stop()

@@ -1,0 +1,96 @@
+"""Matrix: jurisdictions × measures, filters, and the sentences behind each cell."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import streamlit as st  # noqa: E402
+
+import loaders  # noqa: E402
+import views  # noqa: E402
+from classify.explain import drivers  # noqa: E402
+from classify.matrix import VALUES, evidence, filter_units, neighbours, to_matrix, year_of  # noqa: E402
+from classify.plot import heatmap, to_png  # noqa: E402
+from classify.queue import gold_labels  # noqa: E402
+
+VALUE_NAMES = {"count": "Count of units", "share": "Share of the jurisdiction's units", "per1000": "Units per 1,000"}
+
+st.set_page_config(page_title="Matrix", page_icon="📊", layout="wide")
+st.title("Which measures does each jurisdiction take?")
+st.caption("Each row is a jurisdiction (as named in the manifest, with its level); each column a kind of policy "
+           "measure. A cell counts the sentences of that jurisdiction's documents that the model codes with that "
+           "measure. Pick a cell below the heatmap to read its sentences.")
+
+taxonomy = loaders.taxonomy()
+model = loaders.model()
+tagged = loaders.tagged()
+labels = taxonomy.ids
+titles = tagged.groupby("doc_id")["title"].first().to_dict()
+
+with st.sidebar:
+    st.header("Filters")
+    documents = st.multiselect("Documents", sorted(titles), default=sorted(titles), key="matrix_docs",
+                               format_func=lambda d: f"{d} · {titles[d]}")
+    level_options = sorted(tagged["level"].fillna("").unique())
+    levels = st.multiselect("Level", level_options, default=level_options, key="matrix_levels")
+    years = sorted({y for y in tagged["date"].map(year_of) if y})
+    year_range = (st.slider("Years", years[0], years[-1], (years[0], years[-1]), key="matrix_years")
+                  if len(years) > 1 else None)
+    own = st.toggle("Use the model's own threshold per measure", value=True, key="matrix_own_thresholds")
+    threshold = None if own else st.slider("Probability threshold", 0.05, 0.95, 0.5, 0.05, key="matrix_threshold")
+
+value = st.radio("Value", VALUES, format_func=VALUE_NAMES.get, horizontal=True, key="matrix_value")
+units = filter_units(tagged, documents, levels, year_range)
+if units.empty:
+    st.warning("No units match these filters.")
+    st.stop()
+matrix = to_matrix(units, value=value, threshold=threshold, labels=labels)
+
+left, right = st.columns(2)
+sort_by = left.selectbox("Sort rows by", ["jurisdiction", "units"] + labels, key="matrix_sort",
+                         format_func=lambda c: views.label_name(taxonomy, c) if c in labels else c)
+descending = left.toggle("Descending", value=sort_by != "jurisdiction", key="matrix_descending")
+column_order = right.selectbox("Order columns", ["taxonomy order", "largest total first"], key="matrix_columns")
+matrix = matrix.sort_index(ascending=not descending) if sort_by == "jurisdiction" else \
+    matrix.sort_values(sort_by, ascending=not descending, kind="stable")
+shown = labels if column_order == "taxonomy order" else \
+    list(matrix[labels].sum().sort_values(ascending=False, kind="stable").index)
+
+figure = heatmap(matrix, shown, [taxonomy.label(l).name_zh for l in shown], value)
+st.pyplot(figure)
+table = matrix[["level", "units"] + shown]
+st.dataframe(table, key="matrix_table")
+download_left, download_right = st.columns(2)
+download_left.download_button("Download matrix (CSV)", table.reset_index().to_csv(index=False).encode("utf-8"),
+                              "matrix.csv", "text/csv", key="matrix_csv")
+download_right.download_button("Download heatmap (PNG)", to_png(figure), "matrix.png", "image/png", key="matrix_png")
+
+st.header("Evidence")
+pick_left, pick_right = st.columns(2)
+jurisdiction = pick_left.selectbox("Jurisdiction", list(matrix.index), key="evidence_jurisdiction")
+label = pick_right.selectbox("Measure", shown, key="evidence_label",
+                             format_func=lambda c: views.label_name(taxonomy, c))
+rows = evidence(units, jurisdiction, label, threshold, gold_labels(loaders.events()))
+st.markdown(f"**{len(rows)}** sentences of {jurisdiction} coded **{taxonomy.label(label).name_zh}**; "
+            "the terms that drove each prediction are marked.")
+limit = st.slider("Show", 5, max(5, len(rows)), min(20, max(5, len(rows))), key="evidence_limit") \
+    if len(rows) > 5 else len(rows)
+top = rows.head(limit)
+for (_, row), phrases in zip(top.iterrows(), drivers(model, top["text"].tolist(), label)):
+    views.unit_card(row, phrases, label, titles)
+    with st.expander("Context"):
+        views.context(neighbours(tagged, row["unit_id"]), row["unit_id"])
+columns = ["unit_id", "doc_id", "jurisdiction", "text", "probability", "review", "labels"]
+st.download_button("Download evidence (CSV)", rows[columns].to_csv(index=False).encode("utf-8"),
+                   f"evidence_{label}.csv", "text/csv", key="evidence_csv")
+
+st.header("Compare two jurisdictions")
+places = list(matrix.index)
+first, second = st.columns(2)
+a = first.selectbox("First", places, index=0, key="compare_a")
+b = second.selectbox("Second", places, index=min(1, len(places) - 1), key="compare_b")
+shares = to_matrix(units, value="share", threshold=threshold, labels=labels)
+comparison = shares.loc[[a, b], labels].T.rename(index=lambda l: taxonomy.label(l).name_zh)
+st.bar_chart(comparison, stack=False)
+st.dataframe(comparison.style.format("{:.1%}"), key="compare_table")

@@ -1,0 +1,66 @@
+"""Documents: upload or paste a policy text, see it tagged at once, keep it in the corpus."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+import loaders  # noqa: E402
+from classify.documents import CorpusError, Document, add_document, decode_upload, safe_file_name  # noqa: E402
+from classify.normalize import detect_script  # noqa: E402
+from classify.predict import predict_frame  # noqa: E402
+from classify.sentences import document_units, units_frame  # noqa: E402
+
+LEVELS = ["city", "district", "county", "province", "municipality"]
+
+st.set_page_config(page_title="Documents", page_icon="📄", layout="wide")
+st.title("Add a document")
+st.caption("Upload .txt files (UTF-8, GB18030/GBK or UTF-16; simplified or traditional) or paste text. "
+           "It is tagged at once; keep it and it joins the corpus and the matrix.")
+
+model = loaders.model()
+source = st.radio("Source", ["Upload files", "Paste text"], horizontal=True, key="doc_source")
+texts: dict[str, str] = {}
+if source == "Upload files":
+    for upload in st.file_uploader("Text files", type=["txt"], accept_multiple_files=True, key="doc_files") or []:
+        try:
+            texts[safe_file_name(upload.name)] = decode_upload(upload.name, upload.getvalue())
+        except CorpusError as err:
+            st.error(f"Cannot read {err}")
+else:
+    name = st.text_input("File name", value="pasted.txt", key="doc_name")
+    pasted = st.text_area("Text", height=200, key="doc_text")
+    if pasted.strip():
+        try:
+            texts[safe_file_name(name)] = pasted
+        except CorpusError as err:
+            st.error(str(err))
+
+left, middle, right = st.columns(3)
+jurisdiction = left.text_input("Jurisdiction (e.g. 杭州市)", key="doc_jurisdiction")
+level = middle.selectbox("Level", LEVELS, key="doc_level")
+date = right.text_input("Date (YYYY or YYYY-MM-DD)", key="doc_date")
+parent = left.text_input("Parent (e.g. 浙江省)", key="doc_parent")
+
+for file_name, text in texts.items():
+    document = Document(doc_id=Path(file_name).stem, path=Path(file_name), jurisdiction=jurisdiction or "?")
+    units = units_frame(document_units(document, text.splitlines()))
+    tagged = predict_frame(model, units)
+    st.subheader(f"{file_name}: {len(tagged)} units, {detect_script(text)} script")
+    counts = pd.Series([l for v in tagged["labels"] for l in v.split(";") if l]).value_counts()
+    st.write(counts.rename("units") if len(counts) else "No measures found.")
+    st.dataframe(tagged[["position", "text", "labels"] + [c for c in tagged if c.startswith("p_")]],
+                 hide_index=True, key=f"doc_preview_{file_name}")
+
+if texts and st.button("Keep in the corpus", type="primary", key="doc_keep"):
+    corpus = loaders.project().corpus
+    for file_name, text in texts.items():
+        try:
+            add_document(corpus, file_name, text, jurisdiction, level=level, date=date, parent=parent,
+                         script=detect_script(text))
+            st.success(f"{file_name} added to the corpus as {jurisdiction}.")
+        except CorpusError as err:
+            st.error(str(err))

@@ -1,0 +1,98 @@
+"""Annotate: label sentences, the model's suggestion pre-selected and the most useful sentences first."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+import loaders  # noqa: E402
+import views  # noqa: E402
+from classify.evaluate import agreement  # noqa: E402
+from classify.labeled import Annotation, StoreError, append, split_labels, undo_event  # noqa: E402
+from classify.matrix import neighbours  # noqa: E402
+from classify.queue import QUEUES, build_queue  # noqa: E402
+
+st.set_page_config(page_title="Annotate", page_icon="✍️", layout="wide")
+st.title("Annotate")
+
+taxonomy = loaders.taxonomy()
+model = loaders.model()
+tagged = loaders.tagged()
+events = loaders.events()
+state = st.session_state
+state.setdefault("skipped", [])
+state.setdefault("history", [])
+
+annotator = st.text_input("Your name (required)", key="annotator").strip()
+left, right = st.columns([2, 1])
+queue_name = left.selectbox("Queue", list(QUEUES), format_func=QUEUES.get, key="queue")
+jurisdiction = right.selectbox("Jurisdiction", ["all"] + sorted(tagged["jurisdiction"].unique()),
+                               key="queue_jurisdiction")
+
+labelled = {e.unit_id for e in events if e.unit_id in set(tagged["unit_id"])}
+st.progress(len(labelled) / max(1, len(tagged)), text=f"{len(labelled)} of {len(tagged)} corpus units labelled")
+
+if not annotator:
+    st.info("Enter your name to start: every decision is saved under it.")
+    st.stop()
+
+units = tagged if jurisdiction == "all" else tagged[tagged["jurisdiction"] == jurisdiction]
+queue = build_queue(queue_name, units, events, model.thresholds, annotator=annotator,
+                    jurisdiction=None if jurisdiction == "all" else jurisdiction)
+queue = queue[~queue["unit_id"].isin(state["skipped"])]
+
+if queue.empty:
+    st.success("Nothing left in this queue.")
+else:
+    item = queue.iloc[0]
+    st.caption(f"{len(queue)} left in this queue · {item['jurisdiction']} · {item['doc_id']} · {item['title']}")
+    with st.container(border=True):
+        views.context(neighbours(tagged, item["unit_id"], width=1), item["unit_id"])
+    if "decisions" in item and isinstance(item["decisions"], str):
+        st.warning(f"Annotators disagree: {item['decisions']}")
+    suggested = set(split_labels(item["labels"]))
+    with st.form(key=f"form_{item['unit_id']}"):
+        chosen = [label.id for label in taxonomy.labels
+                  if st.toggle(f"{label.name_zh} · {label.name_en}", value=label.id in suggested,
+                               key=f"toggle_{item['unit_id']}_{label.id}",
+                               help=f"{label.definition} p = {item[f'p_{label.id}']:.2f}")]
+        none = st.toggle("None of these", value=not suggested, key=f"toggle_{item['unit_id']}_none")
+        submit = st.form_submit_button("Submit (Ctrl+Enter)", type="primary", shortcut="Ctrl+Enter")
+    st.button("Skip (Alt+S)", key="skip", shortcut="Alt+S", on_click=lambda: state["skipped"].append(item["unit_id"]))
+
+    if submit:
+        labels = () if none else tuple(chosen)
+        if none and chosen:
+            st.error("Choose either measures or 'None of these', not both.")
+        else:
+            decision = Annotation(unit_id=item["unit_id"], text=item["text"], labels=labels, annotator=annotator,
+                                  doc_id=item["doc_id"], jurisdiction=item["jurisdiction"])
+            try:
+                append(loaders.project().labeled, [decision], taxonomy.ids)
+                state["history"].append(decision)
+                st.toast(f"Saved: {', '.join(labels) or 'none'}")
+                st.rerun()
+            except StoreError as err:
+                st.error(str(err))
+
+
+def withdraw_last() -> None:
+    last = state["history"].pop()
+    append(loaders.project().labeled, [undo_event(last)])
+    st.toast(f"Withdrew your decision on {last.unit_id}")
+
+
+st.button("Undo last (Alt+U)", key="undo", shortcut="Alt+U", on_click=withdraw_last, disabled=not state["history"])
+
+st.header("Progress")
+counts = pd.Series([e.annotator for e in events if e.source == "corpus"]).value_counts().rename("decisions")
+st.dataframe(counts, key="annotator_counts")
+kappa = agreement(events, taxonomy.ids)
+if kappa["units"].max() > 0:
+    st.subheader("Agreement on units coded by two annotators (Cohen's kappa)")
+    st.dataframe(kappa, key="agreement")
+else:
+    st.caption("No unit has been coded by two annotators yet.")

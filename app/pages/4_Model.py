@@ -1,0 +1,96 @@
+"""Model: the current model's card, and retraining from labeled/ with a side-by-side comparison."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+import loaders  # noqa: E402
+from classify.evaluate import train_with_card  # noqa: E402
+from classify.explain import top_terms  # noqa: E402
+from classify.labeled import gold_frame, read_gold  # noqa: E402
+from classify.matrix import to_matrix  # noqa: E402
+from classify.model import Settings, load_model, replace_model, save_model  # noqa: E402
+from classify.predict import predict_frame  # noqa: E402
+
+CANDIDATE = "candidate"
+
+st.set_page_config(page_title="Model", page_icon="🧪", layout="wide")
+st.title("The model")
+
+project = loaders.project()
+taxonomy = loaders.taxonomy()
+model = loaders.model()
+card = model.card
+
+
+def metrics_table(report: dict) -> pd.DataFrame:
+    """A card's metrics as model-vs-baseline columns with the confusion counts."""
+    model_scores = pd.DataFrame(report["model"]).T
+    baseline = pd.DataFrame(report["baseline"]).T
+    table = model_scores[["precision", "recall", "f1", "tp", "fp", "fn", "support"]].copy()
+    table["baseline f1"] = baseline["f1"]
+    return table
+
+
+st.markdown(f"Trained {card.get('created', '?')} on {card['units']['corpus']} labelled units from "
+            f"{card['units']['documents']} documents" + (f" and {card['units']['written']} written sentences"
+                                                          if card["units"].get("written") else "") + ".")
+for key, title in (("dev", "Unseen jurisdictions (development set)"), ("cv", "Cross-validation grouped by document")):
+    report = card.get("metrics", {}).get(key)
+    if report:
+        st.subheader(title)
+        st.caption(f"{report['method']}: {report['units']} units, {report['documents']} documents. "
+                   f"Macro F1 {report['model']['macro']['f1']:.3f} vs keyword baseline "
+                   f"{report['baseline']['macro']['f1']:.3f}. tp/fp/fn are the confusion counts.")
+        st.dataframe(metrics_table(report).style.format(precision=3), key=f"metrics_{key}")
+
+st.subheader("Training labels")
+st.bar_chart(pd.Series(card["label_counts"]).rename(index=lambda l: taxonomy.label(l).name_zh))
+
+st.subheader("Terms that weigh most for each measure")
+columns = st.columns(3)
+for index, label in enumerate(taxonomy.ids):
+    with columns[index % 3]:
+        st.markdown(f"**{taxonomy.label(label).name_zh}**")
+        st.dataframe(top_terms(model, label, 12)[["phrase", "weight"]], hide_index=True, key=f"terms_{label}")
+
+st.header("Retrain")
+st.caption("Train a candidate on the current labeled/ folder; compare it with the current model; replace the "
+           "current model only when you choose to.")
+candidate_dir = project.models / CANDIDATE
+if st.button("Train a candidate", key="train"):
+    bar = st.progress(0.0, text="starting")
+    steps = iter(range(1, 10))
+
+    def advance(message: str) -> None:
+        bar.progress(min(next(steps) / 5, 1.0), text=message)
+
+    dev = read_gold(project.devset) if project.devset else None
+    candidate = train_with_card(gold_frame(project.labeled), taxonomy, Settings(), dev=dev, name=CANDIDATE,
+                                progress=advance)
+    save_model(candidate, candidate_dir)
+    bar.progress(1.0, text="done")
+
+if (candidate_dir / "card.json").exists():
+    candidate = load_model(candidate_dir, taxonomy)
+    for key in ("dev", "cv"):
+        if key in candidate.card.get("metrics", {}) and key in card.get("metrics", {}):
+            side = pd.DataFrame({"current": pd.DataFrame(card["metrics"][key]["model"]).T["f1"],
+                                 "candidate": pd.DataFrame(candidate.card["metrics"][key]["model"]).T["f1"]})
+            st.markdown(f"**F1, {'development set' if key == 'dev' else 'grouped cross-validation'}**")
+            st.dataframe(side.assign(change=side["candidate"] - side["current"]).style.format("{:+.3f}",
+                         subset=["change"]).format("{:.3f}", subset=["current", "candidate"]), key=f"side_{key}")
+    units = loaders.tagged()
+    now = to_matrix(units, labels=taxonomy.ids)
+    then = to_matrix(predict_frame(candidate, units.drop(columns=[c for c in units if c.startswith("p_")]
+                                                         + ["labels"])), labels=taxonomy.ids)
+    st.markdown("**How the matrix would change** (candidate minus current, units)")
+    st.dataframe(then[taxonomy.ids] - now[taxonomy.ids], key="matrix_change")
+    if st.button("Replace the current model with the candidate", type="primary", key="promote"):
+        replace_model(candidate_dir, project.model)
+        st.success("The candidate is now the current model.")
+        st.rerun()

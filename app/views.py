@@ -1,0 +1,35 @@
+"""Render helpers shared by the pages: they take library objects and draw them."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from classify.explain import highlight
+from classify.taxonomy import Taxonomy
+
+REVIEW_BADGES = {"confirmed": "✅ confirmed by a person", "rejected": "❌ a person removed this label",
+                 "unreviewed": "○ not yet reviewed"}
+
+
+def label_name(taxonomy: Taxonomy, label_id: str) -> str:
+    label = taxonomy.label(label_id)
+    return f"{label.name_zh} ({label.id})"
+
+
+def unit_card(row: pd.Series, phrases: list[str], label: str, titles: dict[str, str]) -> None:
+    """One evidence sentence: probability, review state, document, the text with its driving terms marked."""
+    st.markdown(
+        f"**p = {row[f'p_{label}']:.2f}** · {REVIEW_BADGES.get(row.get('review', ''), '')} · "
+        f"{html.escape(titles.get(row['doc_id'], row['doc_id']))}<br>{highlight(row['text'], phrases)}",
+        unsafe_allow_html=True)
+
+
+def context(rows: pd.DataFrame, unit_id: str) -> None:
+    """Neighbouring sentences, the chosen one in bold; all text escaped."""
+    for _, row in rows.iterrows():
+        text = html.escape(row["text"])
+        st.markdown(f"**{text}**" if row["unit_id"] == unit_id else f"<span style='color:#666'>{text}</span>",
+                    unsafe_allow_html=True)

@@ -1,0 +1,92 @@
+"""Why the model gave a label: the features that pushed a unit over, as phrases to highlight.
+
+For a linear model a feature's contribution to a label is its value times
+the label's weight for it; the phrases behind the largest positive
+contributions are what an analyst should see marked in the sentence.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .model import Model
+
+_PREFIXES = ("words__", "chars__", "terms__term_")
+
+
+def label_weights(model: Model) -> pd.DataFrame:
+    """Features × labels weight table of the fitted classifier, indexed by feature name."""
+    names = model.pipeline.named_steps["features"].get_feature_names_out()
+    estimators = model.pipeline.named_steps["classifier"].estimators_
+    columns = {label: _coefficients(estimator, len(names)) for label, estimator in zip(model.labels, estimators)}
+    return pd.DataFrame(columns, index=names)
+
+
+def _coefficients(estimator, width: int) -> np.ndarray:
+    # A label absent from training is a constant predictor without weights.
+    return estimator.coef_.ravel() if hasattr(estimator, "coef_") else np.zeros(width)
+
+
+def top_terms(model: Model, label: str, n: int = 20) -> pd.DataFrame:
+    """The n phrases that most raise `label`, with their weights (for the model card and app)."""
+    weights = label_weights(model)[label]
+    readable = weights[[_phrase(name) is not None for name in weights.index]]
+    top = readable.sort_values(ascending=False).head(n)
+    return pd.DataFrame({"phrase": [_phrase(name) for name in top.index], "feature": top.index,
+                         "weight": top.to_numpy().round(3)})
+
+
+def _phrase(feature: str) -> str | None:
+    for prefix in _PREFIXES:
+        if feature.startswith(prefix):
+            return feature[len(prefix):].replace(" ", "")
+    return None
+
+
+def drivers(model: Model, texts: Sequence[str], label: str, n: int = 5) -> list[list[str]]:
+    """For each text, the phrases (words, character n-grams, taxonomy terms) that most raised `label`."""
+    if not len(texts):
+        return []
+    features = model.pipeline[:-1].transform(list(texts))
+    weights = label_weights(model)[label]
+    names = weights.index.to_numpy()
+    contributions = features.multiply(weights.to_numpy()).tocsr()
+    result = []
+    for row in range(contributions.shape[0]):
+        start, end = contributions.indptr[row], contributions.indptr[row + 1]
+        order = np.argsort(-contributions.data[start:end])
+        phrases = []
+        for index in order:
+            if contributions.data[start + index] <= 0:
+                break
+            phrase = _phrase(names[contributions.indices[start + index]])
+            if phrase and len(phrase) > 1 and phrase not in phrases:
+                phrases.append(phrase)
+            if len(phrases) == n:
+                break
+        result.append(phrases)
+    return result
+
+
+def highlight(text: str, phrases: Sequence[str]) -> str:
+    """HTML of `text`, escaped, with every occurrence of the phrases wrapped in <mark>.
+
+    >>> highlight("<b>建设实验室</b>", ["实验室"])
+    '&lt;b&gt;建设<mark>实验室</mark>&lt;/b&gt;'
+    """
+    phrases = sorted({p for p in phrases if p}, key=len, reverse=True)
+    if not phrases:
+        return html.escape(text)
+    pattern = re.compile("|".join(re.escape(p) for p in phrases))
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(html.escape(text[last:match.start()]))
+        parts.append(f"<mark>{html.escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(html.escape(text[last:]))
+    return "".join(parts)

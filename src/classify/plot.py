@@ -1,0 +1,67 @@
+"""Draw the jurisdiction × measure matrix as a heatmap, in the app and as a PNG to download."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen: render to images only
+
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+# A PNG must name a font that has Chinese glyphs, or the city names come out as boxes.
+CJK_FONTS = ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei",
+             "PingFang SC", "Heiti SC", "Arial Unicode MS", "DejaVu Sans"]
+VALUE_TITLES = {"count": "units", "share": "share of the jurisdiction's units", "per1000": "units per 1,000"}
+
+
+def cjk_font() -> str | None:
+    """The first installed font that can draw Chinese, registering system CJK fonts matplotlib has not seen."""
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    if not known & set(CJK_FONTS[:-1]):
+        # Fonts installed after matplotlib built its cache are invisible until added.
+        for path in font_manager.findSystemFonts():
+            if any(mark in Path(path).name.lower() for mark in ("wqy", "cjk", "sourcehan", "simhei")):
+                font_manager.fontManager.addfont(path)
+        known = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS[:-1] if name in known), None)
+
+
+def heatmap(matrix: pd.DataFrame, labels: Sequence[str], label_names: Sequence[str], value: str = "count",
+            title: str = "") -> Figure:
+    """A heatmap of `matrix[labels]`, rows named `jurisdiction (level)`, each cell printed with its value."""
+    data = matrix[list(labels)].astype(float)
+    rows = [f"{name} ({level})" if level else str(name)
+            for name, level in zip(matrix.index, matrix.get("level", pd.Series("", index=matrix.index)))]
+    # Set globally, not in a context: text is laid out again whenever the figure is drawn or saved.
+    matplotlib.rcParams.update({"font.family": "sans-serif", "axes.unicode_minus": False,
+                         "font.sans-serif": [cjk_font() or CJK_FONTS[-1]] + CJK_FONTS})
+    # A Figure, not pyplot: pyplot keeps every figure alive in a long-running app.
+    figure = Figure(figsize=(1.4 * len(labels) + 3, 0.55 * len(rows) + 2), dpi=110)
+    axes = figure.subplots()
+    image = axes.imshow(data.to_numpy(), cmap="Blues", aspect="auto")
+    axes.set_xticks(range(len(labels)), labels=list(label_names), rotation=30, ha="right")
+    axes.set_yticks(range(len(rows)), labels=rows)
+    top = data.to_numpy().max() if data.size else 0
+    for i in range(data.shape[0]):
+        for j in range(data.shape[1]):
+            cell = data.iat[i, j]
+            text = f"{cell:.0f}" if value == "count" else (f"{cell:.1%}" if value == "share" else f"{cell:.0f}")
+            axes.text(j, i, text, ha="center", va="center", fontsize=9,
+                      color="white" if top and cell > 0.6 * top else "black")
+    figure.colorbar(image, ax=axes, label=VALUE_TITLES.get(value, value))
+    axes.set_title(title or f"Measures by jurisdiction ({VALUE_TITLES.get(value, value)})")
+    figure.tight_layout()
+    return figure
+
+
+def to_png(figure: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

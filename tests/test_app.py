@@ -1,0 +1,162 @@
+"""Every page of the app driven by Streamlit's AppTest, on a private copy of the project."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from classify.matrix import to_matrix
+from classify.model import load_model
+from classify.predict import predict_frame
+from classify.sentences import corpus_frame
+from classify.taxonomy import load_taxonomy
+
+from conftest import PROJECT
+
+PAGES = PROJECT.root / "app"
+
+
+@pytest.fixture
+def project_copy(tmp_path, monkeypatch):
+    """A throwaway project (corpus, labels, model, taxonomy) the app may write to."""
+    root = tmp_path / "project"
+    for folder in ("corpus", "labeled"):
+        shutil.copytree(PROJECT.root / folder, root / folder)
+    shutil.copytree(PROJECT.model, root / "models" / "default")
+    shutil.copy(PROJECT.taxonomy, root / "taxonomy.yaml")
+    monkeypatch.setenv("POLICY_CLASSIFY_ROOT", str(root))
+    monkeypatch.setenv("POLICY_CLASSIFY_DEVSET", str(tmp_path / "no-devset.csv"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def tagged():
+    taxonomy = load_taxonomy(PROJECT.taxonomy)
+    return predict_frame(load_model(PROJECT.model, taxonomy), corpus_frame(PROJECT.corpus))
+
+
+def matrix_table(at: AppTest) -> pd.DataFrame:
+    """The matrix as the page shows it: the first table on the Matrix page."""
+    return at.dataframe[0].value
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(str(PAGES / name), default_timeout=180)
+
+
+def test_home_page_summarises_the_corpus(project_copy):
+    """The front page loads and counts documents and jurisdictions."""
+    at = page("Home.py").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Jurisdictions"] == "5"
+
+
+def test_switching_the_value_mode_changes_the_figures_to_match_the_cli(project_copy, tagged):
+    """Count, share and per-1,000 views equal what `policy-classify matrix` computes."""
+    at = page("pages/1_Matrix.py").run()
+    assert not at.exception
+    labels = load_taxonomy(PROJECT.taxonomy).ids
+    counts = matrix_table(at)
+    expected = to_matrix(tagged, "count", labels=labels)
+    assert counts.loc["重庆市", labels].tolist() == expected.loc["重庆市", labels].tolist()
+    at.radio(key="matrix_value").set_value("share").run()
+    shares = matrix_table(at)
+    assert shares.loc["重庆市", labels].tolist() == pytest.approx(
+        to_matrix(tagged, "share", labels=labels).loc["重庆市", labels].tolist())
+    assert shares.loc["重庆市", "labs"] < 1 < counts.loc["重庆市", "labs"]
+
+
+def test_selecting_a_cell_lists_its_evidence_escaped_and_ranked(project_copy, tagged):
+    """The evidence of a cell is its sentences, as many as the cell counts, most probable first."""
+    at = page("pages/1_Matrix.py").run()
+    at.selectbox(key="evidence_jurisdiction").set_value("上海市")
+    at.selectbox(key="evidence_label").set_value("labs").run()
+    expected = int(to_matrix(tagged, labels=["labs"]).loc["上海市", "labs"])
+    summary = next(m.value for m in at.markdown if "sentences of 上海市" in m.value)
+    assert summary.startswith(f"**{expected}**")
+    cards = [m.value for m in at.markdown if m.value.startswith("**p = ")]
+    probabilities = [float(card.split("**p = ")[1].split("**")[0]) for card in cards]
+    assert len(cards) == min(expected, 20) and probabilities == sorted(probabilities, reverse=True)
+    assert any("<mark>" in card for card in cards), "the driving terms are highlighted"
+
+
+def test_threshold_filter_recounts_without_retagging(project_copy, tagged):
+    """A single probability threshold replaces the per-measure thresholds."""
+    at = page("pages/1_Matrix.py").run()
+    at.toggle(key="matrix_own_thresholds").set_value(False).run()
+    at.slider(key="matrix_threshold").set_value(0.9).run()
+    strict = matrix_table(at)
+    labels = load_taxonomy(PROJECT.taxonomy).ids
+    assert strict[labels].to_numpy().tolist() == to_matrix(tagged, threshold=0.9, labels=labels)[labels] \
+        .to_numpy().tolist()
+
+
+def test_an_annotation_is_written_to_labeled_the_moment_it_is_made(project_copy):
+    """Submit stores the decision, under the annotator's name, through the shared store."""
+    at = page("pages/3_Annotate.py").run()
+    assert any("Enter your name" in i.value for i in at.info)
+    at.text_input(key="annotator").input("测试员").run()
+    at.selectbox(key="queue").set_value("random").run()
+    toggles = [t for t in at.toggle if t.key and t.key.startswith("toggle_")]
+    unit_id = toggles[0].key.split("_")[1] if toggles[0].key.count("_") == 2 else None
+    for toggle in toggles:
+        toggle.set_value(toggle.key.endswith("_finance"))
+    at.button[0].click().run()  # the form's submit button comes first
+    assert not at.exception
+    records = [json.loads(line) for line in (project_copy / "labeled" / "测试员.jsonl").read_text("utf-8").splitlines()]
+    assert len(records) == 1 and records[0]["labels"] == ["finance"] and records[0]["annotator"] == "测试员"
+    assert unit_id is None or records[0]["unit_id"].startswith(unit_id.split("-")[0])
+
+
+def test_undo_withdraws_the_last_decision(project_copy):
+    """Undo appends a withdrawal; the decision no longer counts as gold."""
+    from classify.labeled import gold_frame
+
+    at = page("pages/3_Annotate.py").run()
+    at.text_input(key="annotator").input("undoer").run()
+    at.selectbox(key="queue").set_value("random").run()
+    at.button[0].click().run()
+    decided = gold_frame(project_copy / "labeled")
+    assert (decided["annotator"] == "undoer").sum() == 1
+    at.button(key="undo").click().run()
+    assert (gold_frame(project_copy / "labeled")["annotator"] == "undoer").sum() == 0
+
+
+def test_a_bad_upload_shows_its_error_and_changes_nothing(project_copy):
+    """A binary file gets a clear message; the corpus folder is untouched."""
+    before = sorted(p.name for p in (project_copy / "corpus").iterdir())
+    at = page("pages/2_Documents.py").run()
+    at.file_uploader(key="doc_files").set_value([("image.txt", bytes(range(256)) * 8, "text/plain")]).run()
+    assert any("image.txt" in e.value and "binary" in e.value for e in at.error)
+    assert sorted(p.name for p in (project_copy / "corpus").iterdir()) == before
+
+
+def test_an_uploaded_document_is_tagged_and_kept_in_the_corpus(project_copy):
+    """A GB18030 file in traditional script is tagged at once and joins the manifest when kept."""
+    text = "加快建設國家實驗室。\n設立天使投資母子基金。\n"
+    at = page("pages/2_Documents.py").run()
+    at.file_uploader(key="doc_files").set_value([("杭州.txt", text.encode("gb18030"), "text/plain")]).run()
+    at.text_input(key="doc_jurisdiction").input("杭州市")
+    at.text_input(key="doc_date").input("2024").run()
+    assert any("2 units, traditional script" in s.value for s in at.subheader)
+    at.button(key="doc_keep").click().run()
+    manifest = pd.read_csv(project_copy / "corpus" / "manifest.csv", dtype=str, keep_default_na=False)
+    assert manifest.iloc[-1][["doc_id", "jurisdiction", "date", "script"]].tolist() == [
+        "杭州", "杭州市", "2024", "traditional"]
+    assert (project_copy / "corpus" / "杭州.txt").read_text(encoding="utf-8") == text
+
+
+def test_model_page_shows_the_card_and_retrains_a_candidate(project_copy):
+    """Modellers see metrics and weighted terms, train a candidate and promote it."""
+    at = page("pages/4_Model.py").run()
+    assert not at.exception
+    assert all(frame.value.loc["macro", "f1"] > 0 for frame in at.dataframe[:2])
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert (project_copy / "models" / "candidate" / "card.json").is_file()
+    assert at.dataframe[-1].value.shape[0] == 5, "the matrix change has one row per jurisdiction"
+    at.button(key="promote").click().run()
+    card = json.loads((project_copy / "models" / "default" / "card.json").read_text("utf-8"))
+    assert card["name"] == "candidate"
