@@ -10,8 +10,9 @@ import streamlit as st
 from classify.explain import highlight
 from classify.taxonomy import Taxonomy
 
-REVIEW_BADGES = {"confirmed": "✅ confirmed by a person", "rejected": "❌ a person removed this label",
-                 "unreviewed": "○ not yet reviewed"}
+# Plain coloured words: emoji badges draw as boxes where no emoji font is installed.
+REVIEW_BADGES = {"confirmed": ":green[confirmed by a person]", "rejected": ":red[a person removed this label]",
+                 "unreviewed": ":gray[not yet reviewed by a person]"}
 
 
 def label_name(taxonomy: Taxonomy, label_id: str) -> str:

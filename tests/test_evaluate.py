@@ -9,13 +9,14 @@ from conftest import PROJECT
 
 def test_scores_per_label_and_averages():
     """Precision, recall and F1 per label; macro is their mean, micro pools the counts."""
-    truth = np.array([[1, 0], [1, 1], [0, 1], [0, 0]])
-    predicted = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
-    table = score(truth, predicted, ["a", "b"])
+    truth = np.array([[1, 0, 1], [1, 1, 0], [0, 1, 0], [0, 0, 0]])
+    predicted = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 0]])
+    table = score(truth, predicted, ["a", "b", "c"])
     assert table.loc["a", "precision"] == 0.5 and table.loc["a", "recall"] == 0.5
-    assert table.loc["b", "f1"] == 1.0
-    assert table.loc["macro", "f1"] == pytest.approx((0.5 + 1.0) / 2)
-    assert table.loc["micro", "f1"] == pytest.approx(2 * 3 / (2 * 3 + 1 + 1))
+    assert table.loc["b", "f1"] == 1.0 and table.loc["c", "f1"] == 0.0
+    assert table.loc["macro", "f1"] == pytest.approx((0.5 + 1.0 + 0.0) / 3)
+    assert table.loc["micro", "f1"] == pytest.approx(2 * 3 / (2 * 3 + 1 + 2))
+    assert table.loc["a", ["tp", "fp", "fn"]].tolist() == [1, 1, 1]
 
 
 def test_keyword_baseline_finds_key_terms_in_either_script(taxonomy):

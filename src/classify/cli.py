@@ -15,12 +15,13 @@ import click
 from tqdm import tqdm
 
 from . import evaluate as evaluation
-from .labeled import gold_frame, read_gold
+from .labeled import append, gold_frame, read_events, read_gold, split_labels, written_annotations
 from .matrix import VALUES, to_matrix
 from .model import Settings, load_model, save_model
 from .predict import predict_frame
+from .queue import gold_labels, most_uncertain
 from .project import find_project
-from .sentences import corpus_frame
+from .sentences import corpus_frame, make_annotation
 from .tables import read_table, write_table
 from .taxonomy import load_taxonomy
 
@@ -163,9 +164,55 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None)
         write_table(table.reset_index(), output)
 
 
+@main.command()
+@click.argument("corpus_dir", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Units to label next (.csv).")
+@click.option("--limit", "-n", type=click.IntRange(1), default=50, show_default=True)
+@_model_option
+@_taxonomy_option
+@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+def suggest(corpus_dir: Path, output: Path, limit: int, model_dir: Path, taxonomy_path: Path,
+            labeled_dir: Path) -> None:
+    """The units of a corpus that would teach the model most: unlabelled, most uncertain first."""
+    model = load_model(model_dir, load_taxonomy(taxonomy_path))
+    tagged = predict_frame(model, corpus_frame(corpus_dir))
+    queue = most_uncertain(tagged, model.thresholds, labelled=list(gold_labels(read_events(labeled_dir))))
+    chosen = queue[~queue["labelled"]].head(limit)
+    write_table(chosen.drop(columns=["labelled"]), output)
+    click.echo(f"{len(chosen)} units to label next → {output}")
+
+
+@main.command()
+@click.argument("unit_id")
+@click.option("--labels", "label_text", default="", help="Label ids joined by ';' (empty for none).")
+@click.option("--annotator", required=True)
+@click.option("--text", default=None, help="The unit's text, when it is not in the corpus (e.g. a new document).")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default=PROJECT.corpus, show_default=True)
+@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@_taxonomy_option
+def annotate(unit_id: str, label_text: str, annotator: str, text: str | None, corpus_dir: Path, labeled_dir: Path,
+             taxonomy_path: Path) -> None:
+    """Record one labelling decision for a unit, through the same store the app uses."""
+    decision = make_annotation(unit_id, split_labels(label_text), annotator, corpus_dir, text)
+    append(labeled_dir, [decision], load_taxonomy(taxonomy_path).ids)
+    click.echo(f"{unit_id}: {';'.join(decision.labels) or 'none'} by {annotator}")
+
+
 @main.group()
 def labels() -> None:
     """Work with the labelled data in labeled/."""
+
+
+@labels.command("add-written")
+@click.argument("table", type=click.Path(path_type=Path))
+@click.option("--annotator", required=True, help="Who wrote and coded the sentences.")
+@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@_taxonomy_option
+def add_written(table: Path, annotator: str, labeled_dir: Path, taxonomy_path: Path) -> None:
+    """Add sentences written to teach the model (a table with text and labels); they train but are never scored."""
+    frame = read_table(table, required=("text", "labels"))
+    count = append(labeled_dir, written_annotations(frame, annotator), load_taxonomy(taxonomy_path).ids)
+    click.echo(f"{count} written sentences → {labeled_dir}")
 
 
 @labels.command("export")
@@ -183,7 +230,8 @@ def export(output: Path, labeled_dir: Path, written: bool) -> None:
 @click.pass_context
 def app(ctx: click.Context) -> None:
     """Open the Streamlit app on this project (extra options go to `streamlit run`, e.g. --server.port 8600)."""
-    script = PROJECT.root / "app" / "Home.py"
+    # The app's code sits beside src/ in the checkout this package runs from; the data may be elsewhere.
+    script = Path(__file__).resolve().parents[2] / "app" / "Home.py"
     if not script.is_file():
         raise click.ClickException(f"{script}: app not found; run from a clone of the project")
     options = list(ctx.args)

@@ -5,13 +5,13 @@ holds out whole documents, beside the keyword dictionary that hand coders use to
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-from .labeled import Annotation, standing_by_annotator
+from .labeled import WRITTEN, Annotation, standing_by_annotator
 from .model import (Model, Settings, decide, document_folds, fit_pipeline, groups_of, label_matrix, predict_proba,
                     train, tune_thresholds)
 from .normalize import normalize
@@ -163,3 +163,61 @@ def _kappa(first: Sequence[bool], second: Sequence[bool]) -> float:
     if len(set(first) | set(second)) == 1:
         return 1.0
     return float(cohen_kappa_score(first, second))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One row of an ablation: settings, and whether the lexicon and the written sentences are used."""
+
+    name: str
+    settings: Settings = Settings()
+    lexicon: bool = True
+    written: bool = True
+
+
+def without_lexicon(taxonomy: Taxonomy) -> Taxonomy:
+    return replace(taxonomy, labels=tuple(replace(label, lexicon=()) for label in taxonomy.labels))
+
+
+def ablation(gold: pd.DataFrame, taxonomy: Taxonomy, variants: Sequence[Variant], dev: pd.DataFrame,
+             progress: Callable[[str], None] = lambda name: None) -> pd.DataFrame:
+    """Development-set macro and per-label F1 of a model trained each way (and grouped-CV macro F1)."""
+    rows = {}
+    for variant in variants:
+        progress(variant.name)
+        data = gold[gold["source"] != WRITTEN] if not variant.written and "source" in gold else gold
+        used = taxonomy if variant.lexicon else without_lexicon(taxonomy)
+        model = train(data, used, variant.settings)
+        report = evaluate_on(model, dev, used)
+        cv, _ = cross_validate(data, used, variant.settings)
+        rows[variant.name] = ({"dev macro F1": report.model.loc[MACRO, "f1"], "CV macro F1": cv.model.loc[MACRO, "f1"]}
+                              | {label: report.model.loc[label, "f1"] for label in taxonomy.ids})
+    return pd.DataFrame.from_dict(rows, orient="index").round(3)
+
+
+def learning_curve(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = Settings(),
+                   sizes: Sequence[int] = (0, 10, 20, 40), seed: int = 0) -> pd.DataFrame:
+    """Macro F1 on a new jurisdiction's held-out document after labelling k of its units.
+
+    Each document in turn plays the new jurisdiction: the model trains on every other document
+    plus k randomly chosen units of this one, and is scored on the rest of it.
+    """
+    ids = taxonomy.ids
+    groups = groups_of(gold)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for document in sorted(set(groups) - {WRITTEN}):
+        own = np.flatnonzero(groups == document)
+        others = np.flatnonzero(groups != document)
+        order = rng.permutation(own)
+        for k in sizes:
+            if k >= len(own) - 10:
+                continue
+            train_rows = np.concatenate([others, order[:k]])
+            test_rows = order[k:]
+            model = train(gold.iloc[train_rows], taxonomy, settings)
+            y = label_matrix(gold["labels"].iloc[test_rows].tolist(), ids)
+            predicted = decide(predict_proba(model, gold["text"].iloc[test_rows].tolist()), model)
+            rows.append({"document": document, "labelled units": k, "macro F1": score(y, predicted, ids).loc[MACRO, "f1"]})
+    curve = pd.DataFrame(rows)
+    return curve.groupby("labelled units")["macro F1"].agg(["mean", "min", "max", "count"]).round(3)

@@ -54,7 +54,7 @@ class FeatureSettings:
     char_ngrams: tuple[int, int] = (1, 3)
     min_df: int = 2
     sublinear_tf: bool = True
-    term_weight: float = 1.0  # 0 turns the term indicators off
+    term_weight: float = 0.25  # 0 turns the term indicators off
     per_term: bool = True
     cue_weight: float = 0.0  # 0 turns the codebook cues off
 

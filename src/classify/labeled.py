@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
+from .normalize import normalize
 from .tables import read_table
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def append(folder: Path, annotations: Sequence[Annotation], label_ids: Iterable[
     Path(folder).mkdir(parents=True, exist_ok=True)
     for path, batch in by_file.items():
         payload = "".join(json.dumps(_record(a), ensure_ascii=False) + "\n" for a in batch).encode("utf-8")
-        with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S):
+        with FileLock(str(path.with_name(f".{path.name}.lock")), timeout=LOCK_TIMEOUT_S):
             with path.open("ab") as handle:
                 _start_on_fresh_line(handle, path)
                 handle.write(payload)
@@ -188,3 +189,11 @@ def read_gold(path: Path) -> pd.DataFrame:
         if column not in frame:
             frame[column] = ""
     return frame
+
+
+def written_annotations(frame: pd.DataFrame, annotator: str) -> list[Annotation]:
+    """Sentences written to teach the model (columns text, labels) as store events, marked `written`."""
+    texts = frame["text"].astype(str).map(normalize)
+    return [Annotation(unit_id=written_id(text), text=text, labels=split_labels(labels), annotator=annotator,
+                       doc_id=WRITTEN, jurisdiction="", source=WRITTEN)
+            for text, labels in zip(texts, frame["labels"]) if text]

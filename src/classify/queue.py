@@ -42,11 +42,15 @@ def gold_labels(events: Iterable[Annotation]) -> dict[str, str]:
     return {unit: ";".join(sorted(a.labels)) for unit, a in latest(events).items()}
 
 
-def most_uncertain(tagged: pd.DataFrame, thresholds: dict[str, float], exclude: Sequence[str] = ()) -> pd.DataFrame:
-    """Unlabelled units ordered by uncertainty: active learning's next questions."""
-    pool = tagged[~tagged["unit_id"].isin(set(exclude))]
-    return pool.assign(uncertainty=uncertainty(pool, thresholds)).sort_values("uncertainty", ascending=False,
-                                                                               kind="stable")
+def most_uncertain(tagged: pd.DataFrame, thresholds: dict[str, float], labelled: Sequence[str] = ()) -> pd.DataFrame:
+    """Units ordered by uncertainty, unlabelled ones first: active learning's next questions.
+
+    Labelled units follow, so once a corpus is fully coded the queue still offers the
+    model's hardest cases for a second opinion.
+    """
+    known = tagged["unit_id"].isin(set(labelled))
+    ordered = tagged.assign(uncertainty=uncertainty(tagged, thresholds), labelled=known)
+    return ordered.sort_values(["labelled", "uncertainty"], ascending=[True, False], kind="stable")
 
 
 def model_disagrees(tagged: pd.DataFrame, gold: dict[str, str]) -> pd.DataFrame:
@@ -87,7 +91,7 @@ def build_queue(name: str, tagged: pd.DataFrame, events: Sequence[Annotation], t
     gold = gold_labels(events)
     done = {unit for unit, decisions in standing_by_annotator(events).items() if annotator in decisions}
     if name == "uncertain":
-        queue = most_uncertain(tagged, thresholds, exclude=list(gold))
+        queue = most_uncertain(tagged, thresholds, labelled=list(gold))
     elif name == "model_vs_gold":
         queue = model_disagrees(tagged, gold)
     elif name == "annotators_disagree":

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .documents import Document, read_lines, read_manifest
+from .labeled import Annotation, StoreError
 from .normalize import normalize
 
 MAX_UNIT_CHARS = 400
@@ -144,3 +145,18 @@ def corpus_frame(folder: Path) -> pd.DataFrame:
             rows.append(asdict(unit) | {"parent": parent, "level": level, "date": document.date,
                                         "title": document.title})
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
+
+
+def make_annotation(unit_id: str, labels: tuple[str, ...], annotator: str, corpus: Path,
+                    text: str | None = None) -> Annotation:
+    """A decision on a corpus unit, its text and place looked up; unknown unit ids are refused."""
+    if text is None:
+        units = corpus_frame(corpus)
+        match = units[units["unit_id"] == unit_id]
+        if match.empty:
+            raise StoreError(f"unknown unit id {unit_id!r}: not in {corpus} (pass --text for a unit from elsewhere)")
+        row = match.iloc[0]
+        return Annotation(unit_id=unit_id, text=row["text"], labels=labels, annotator=annotator,
+                          doc_id=row["doc_id"], jurisdiction=row["jurisdiction"])
+    return Annotation(unit_id=unit_id, text=normalize(text), labels=labels, annotator=annotator,
+                      doc_id=unit_id.rsplit("-", 1)[0])

@@ -1,0 +1,108 @@
+"""One real-browser run: the app served by Streamlit, driven in headless Chromium by Playwright."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (see .ci/run)")
+# The flags the machine needs: no sandbox as root, and no background calls to Google's hosts.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def served_app(tmp_path):
+    """`policy-classify app` on a copy of the project, on a free localhost port."""
+    root = tmp_path / "project"
+    for folder in ("corpus", "labeled"):
+        shutil.copytree(PROJECT.root / folder, root / folder)
+    shutil.copytree(PROJECT.model, root / "models" / "default")
+    shutil.copy(PROJECT.taxonomy, root / "taxonomy.yaml")
+    port = free_port()
+    env = {**os.environ, "POLICY_CLASSIFY_ROOT": str(root), "OMP_NUM_THREADS": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "classify", "app", "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://localhost:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("the app did not start: " + server.stdout.read().decode(errors="replace")[-2000:])
+    yield url, root
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def wait_for_app(page, text: str, timeout: float = 120_000) -> None:
+    page.get_by_text(text, exact=False).first.wait_for(timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def test_matrix_loads_and_a_sentence_labelled_in_the_browser_lands_on_disk(served_app, tmp_path):
+    """Load the matrix, label one sentence, find it in labeled/; a screenshot of each page is kept."""
+    url, root = served_app
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(url)
+        wait_for_app(page, "Policy measures of Chinese cities")
+        page.screenshot(path=shots / "0_home.png", full_page=True)
+
+        page.goto(f"{url}/Matrix")
+        wait_for_app(page, "Which measures does each jurisdiction take?")
+        wait_for_app(page, "sentences of")
+        page.screenshot(path=shots / "1_matrix.png", full_page=True)
+        assert "sentences of 上海市 coded" in page.inner_text("body")
+
+        page.goto(f"{url}/Documents")
+        wait_for_app(page, "Add a document")
+        page.screenshot(path=shots / "2_documents.png", full_page=True)
+
+        page.goto(f"{url}/Annotate")
+        wait_for_app(page, "Enter your name")
+        page.get_by_label("Your name (required)").fill("browser")
+        page.get_by_label("Your name (required)").press("Enter")
+        wait_for_app(page, "left in this queue")
+        page.screenshot(path=shots / "3_annotate.png", full_page=True)
+        page.get_by_role("button", name="Submit").click()
+        deadline = time.time() + 60
+        store = root / "labeled" / "browser.jsonl"
+        while time.time() < deadline and not store.exists():
+            time.sleep(0.5)
+        records = [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines()]
+        assert len(records) == 1 and records[0]["annotator"] == "browser"
+
+        page.goto(f"{url}/Model")
+        wait_for_app(page, "Terms that weigh most")
+        page.screenshot(path=shots / "4_model.png", full_page=True)
+        browser.close()
+    assert len(list(shots.glob("*.png"))) == 5
+    keep = os.environ.get("POLICY_CLASSIFY_SCREENSHOTS")
+    if keep:  # let a developer look at the pages after the run
+        shutil.copytree(shots, Path(keep), dirs_exist_ok=True)
