@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from classify.access import AccessError, load_users
 from classify.documents import CorpusError
 from classify.labeled import Annotation, read_events
 from classify.model import Model, ModelError, load_model
@@ -82,6 +83,11 @@ def _guard(load):
     # A broken model, taxonomy or corpus stops the page with its one-line reason, not a traceback.
     try:
         return load()
-    except (ModelError, TaxonomyError, CorpusError, OSError, ValueError) as err:
+    except (ModelError, TaxonomyError, CorpusError, AccessError, OSError, ValueError) as err:
         st.error(f"Cannot load the project: {err}")
         st.stop()
+
+
+def users() -> dict[str, str] | None:
+    """The annotators allowed to label and retrain, or None when the app is open to one local user."""
+    return _guard(load_users)

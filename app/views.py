@@ -7,6 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+from classify.access import check_login
 from classify.explain import highlight
 from classify.taxonomy import Taxonomy
 
@@ -34,3 +35,26 @@ def context(rows: pd.DataFrame, unit_id: str) -> None:
         text = html.escape(row["text"])
         st.markdown(f"**{text}**" if row["unit_id"] == unit_id else f"<span style='color:#666'>{text}</span>",
                     unsafe_allow_html=True)
+
+
+def login(users: dict[str, str] | None, purpose: str) -> str | None:
+    """The logged-in annotator, asking for name and password when a users file exists.
+
+    Returns "" in open mode (no users file): the page then asks only for a name.
+    Returns None until a login succeeds.
+    """
+    if users is None:
+        return ""
+    if st.session_state.get("user"):
+        st.caption(f"Logged in as {st.session_state['user']}")
+        return st.session_state["user"]
+    st.info(f"Log in to {purpose}.")
+    with st.form("login"):
+        name = st.text_input("Name", key="login_name")
+        password = st.text_input("Password", type="password", key="login_password")
+        if st.form_submit_button("Log in"):
+            if check_login(name.strip(), password, users):
+                st.session_state["user"] = name.strip()
+                st.rerun()
+            st.error("Unknown name or wrong password.")
+    return None

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from classify.access import add_user
 from classify.labeled import gold_frame
 from classify.matrix import to_matrix
 from classify.model import load_model
@@ -29,6 +30,7 @@ def project_copy(tmp_path, monkeypatch):
     shutil.copy(PROJECT.taxonomy, root / "taxonomy.yaml")
     monkeypatch.setenv("POLICY_CLASSIFY_ROOT", str(root))
     monkeypatch.setenv("POLICY_CLASSIFY_DEVSET", str(tmp_path / "no-devset.csv"))
+    monkeypatch.setenv("POLICY_CLASSIFY_USERS", str(tmp_path / "no-users.json"))
     return root
 
 
@@ -157,3 +159,62 @@ def test_model_page_shows_the_card_and_retrains_a_candidate(project_copy):
     at.button(key="promote").click().run()
     card = json.loads((project_copy / "models" / "default" / "card.json").read_text("utf-8"))
     assert card["name"] == "candidate"
+
+
+@pytest.fixture
+def with_users(project_copy, tmp_path, monkeypatch):
+    path = tmp_path / "users.json"
+    add_user("李四", "correct horse", path)
+    monkeypatch.setenv("POLICY_CLASSIFY_USERS", str(path))
+    return project_copy
+
+
+def test_with_a_users_file_annotating_needs_a_login(with_users):
+    """No decision can be made before logging in; a wrong password is refused."""
+    at = page("pages/3_Annotate.py").run()
+    assert any("Log in to annotate" in i.value for i in at.info)
+    assert not [t for t in at.toggle if t.key and t.key.startswith("toggle_")]
+    at.text_input(key="login_name").input("李四")
+    at.text_input(key="login_password").input("wrong password")
+    at.button[0].click().run()
+    assert any("wrong password" in e.value for e in at.error)
+    at.text_input(key="login_password").input("correct horse")
+    at.button[0].click().run()
+    assert at.session_state["user"] == "李四"
+    at.button[0].click().run()  # submit the first suggestion
+    assert (with_users / "labeled" / "李四.jsonl").is_file()
+
+
+def test_with_a_users_file_matrices_stay_open_and_retraining_is_locked(with_users):
+    """Analysts without a login still see the matrix; the retrain button needs a login."""
+    matrix = page("pages/1_Matrix.py").run()
+    assert not matrix.exception and len(matrix.dataframe) > 0
+    model_page = page("pages/4_Model.py").run()
+    assert not model_page.exception
+    assert any("Log in to retrain" in i.value for i in model_page.info)
+    assert "train" not in [b.key for b in model_page.button]
+
+
+def test_markup_in_a_document_is_shown_as_text_never_run(project_copy):
+    """A sentence carrying <script> is escaped in the evidence and its context."""
+    (project_copy / "corpus" / "evil.txt").write_text(
+        "<script>alert(1)</script>加快建设<b>国家实验室</b>。\n", encoding="utf-8")
+    with (project_copy / "corpus" / "manifest.csv").open("a", encoding="utf-8") as handle:
+        handle.write("evil,evil.txt,恶意市,,city,2024,<i>title</i>,simplified,,\n")
+    at = page("pages/1_Matrix.py").run()
+    at.selectbox(key="evidence_jurisdiction").set_value("恶意市")
+    at.selectbox(key="evidence_label").set_value("labs").run()
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "&lt;i&gt;title&lt;/i&gt;" in shown
+    assert "<script>" not in shown and "<b>" not in shown and "<i>" not in shown
+
+
+def test_an_upload_name_that_climbs_out_of_the_corpus_is_refused(project_copy):
+    """A file named ../x.txt gets an error and nothing is written anywhere."""
+    at = page("pages/2_Documents.py").run()
+    at.radio(key="doc_source").set_value("Paste text").run()
+    at.text_input(key="doc_name").input("../escape.txt")
+    at.text_area(key="doc_text").input("建设实验室。").run()
+    assert any("not a plain file name" in e.value for e in at.error)
+    assert not (project_copy / "escape.txt").exists()
+    assert not any(b.key == "doc_keep" for b in at.button)

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from classify.documents import CorpusError, read_lines, read_manifest
+from classify.documents import CorpusError, add_document, read_lines, read_manifest, safe_file_name
 
 from conftest import write_corpus
 
@@ -60,3 +60,22 @@ def test_manifest_sections_attach_to_their_document(tmp_path):
     folder = write_corpus(tmp_path / "c", {"a.txt": TEXT}, manifest)
     (doc,) = read_manifest(folder)
     assert doc.jurisdiction == "成都市" and doc.sections[0].jurisdiction == "上海市"
+
+
+@pytest.mark.parametrize("name", ["../x.txt", "a/b.txt", "..", ".hidden.txt", "c:\\\\x.txt", ""])
+def test_upload_names_with_folders_or_dots_are_refused(name):
+    with pytest.raises(CorpusError, match="not a plain file name"):
+        safe_file_name(name)
+
+
+def test_added_document_joins_manifest_and_never_overwrites(tmp_path):
+    """Keeping a document writes its file and one manifest row; a second of the same name changes nothing."""
+    folder = write_corpus(tmp_path / "c", {"a.txt": TEXT}, "doc_id,file,jurisdiction\na,a.txt,甲市\n")
+    add_document(folder, "b", "建设实验室。", "乙市", level="city", date="2024")
+    docs = read_manifest(folder)
+    assert [(d.doc_id, d.jurisdiction, d.level, d.date) for d in docs][-1] == ("b", "乙市", "city", "2024")
+    before = (folder / "manifest.csv").read_bytes()
+    with pytest.raises(CorpusError, match="already has a document"):
+        add_document(folder, "b.txt", "别的内容。", "丙市")
+    assert (folder / "manifest.csv").read_bytes() == before
+    assert (folder / "b.txt").read_text(encoding="utf-8") == "建设实验室。"

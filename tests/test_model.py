@@ -70,7 +70,7 @@ def test_model_from_another_taxonomy_is_refused(tmp_path, small_model, taxonomy)
 def test_altered_or_truncated_model_file_is_refused(tmp_path, small_model, taxonomy):
     """A model file that does not match the hash in its card is never unpickled."""
     folder = save_model(small_model, tmp_path / "m")
-    path = folder / "model.joblib"
+    path = folder / "model.skops"
     path.write_bytes(path.read_bytes()[:-10])
     with pytest.raises(ModelError, match="does not match the hash in its card"):
         load_model(folder, taxonomy)

@@ -26,7 +26,10 @@ state = st.session_state
 state.setdefault("skipped", [])
 state.setdefault("history", [])
 
-annotator = st.text_input("Your name (required)", key="annotator").strip()
+user = views.login(loaders.users(), "annotate")
+if user is None:
+    st.stop()
+annotator = user or st.text_input("Your name (required)", key="annotator").strip()
 left, right = st.columns([2, 1])
 queue_name = left.selectbox("Queue", list(QUEUES), format_func=QUEUES.get, key="queue")
 jurisdiction = right.selectbox("Jurisdiction", ["all"] + sorted(tagged["jurisdiction"].unique()),

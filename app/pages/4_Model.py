@@ -9,6 +9,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 import loaders  # noqa: E402
+import views  # noqa: E402
 from classify.evaluate import train_with_card  # noqa: E402
 from classify.explain import top_terms  # noqa: E402
 from classify.labeled import gold_frame, read_gold  # noqa: E402
@@ -62,6 +63,8 @@ st.header("Retrain")
 st.caption("Train a candidate on the current labeled/ folder; compare it with the current model; replace the "
            "current model only when you choose to.")
 candidate_dir = project.models / CANDIDATE
+if views.login(loaders.users(), "retrain or replace the model") is None:
+    st.stop()
 if st.button("Train a candidate", key="train"):
     bar = st.progress(0.0, text="starting")
     steps = iter(range(1, 10))

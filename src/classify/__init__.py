@@ -3,23 +3,32 @@
 The data flow, one module per step:
 taxonomy → documents → normalize → sentences → labeled → features → model
 → evaluate → predict → matrix.
+
+The public names below are imported on first use, so `import classify` (and the
+command line's start-up) does not pay for scikit-learn until it is needed.
 """
 
-from .documents import CorpusError, Document, read_manifest
-from .evaluate import Report, cross_validate, evaluate_on, keyword_predict, score, train_with_card
-from .labeled import Annotation, StoreError, append, gold_frame, read_events, read_gold
-from .matrix import to_matrix
-from .model import Model, ModelError, Settings, load_model, save_model, train
-from .normalize import normalize
-from .predict import predict_frame
-from .project import Project, find_project
-from .sentences import Unit, corpus_frame, split, unit_id
-from .taxonomy import Label, Taxonomy, TaxonomyError, load_taxonomy
+from importlib import import_module
 
-__all__ = [
-    "Annotation", "CorpusError", "Document", "Label", "Model", "ModelError", "Project", "Report", "Settings",
-    "StoreError", "Taxonomy", "TaxonomyError", "Unit", "append", "corpus_frame", "cross_validate", "evaluate_on",
-    "find_project", "gold_frame", "keyword_predict", "load_model", "load_taxonomy", "normalize", "predict_frame",
-    "read_events", "read_gold", "read_manifest", "save_model", "score", "split", "to_matrix", "train",
-    "train_with_card", "unit_id",
-]
+_EXPORTS = {
+    "CorpusError": "documents", "Document": "documents", "read_manifest": "documents",
+    "Report": "evaluate", "cross_validate": "evaluate", "evaluate_on": "evaluate", "keyword_predict": "evaluate",
+    "score": "evaluate", "train_with_card": "evaluate",
+    "Annotation": "labeled", "StoreError": "labeled", "append": "labeled", "gold_frame": "labeled",
+    "read_events": "labeled", "read_gold": "labeled",
+    "to_matrix": "matrix",
+    "Model": "model", "ModelError": "model", "Settings": "model", "load_model": "model", "save_model": "model",
+    "train": "model",
+    "normalize": "normalize",
+    "predict_frame": "predict",
+    "Project": "project", "find_project": "project",
+    "Unit": "sentences", "corpus_frame": "sentences", "split": "sentences", "unit_id": "sentences",
+    "Label": "taxonomy", "Taxonomy": "taxonomy", "TaxonomyError": "taxonomy", "load_taxonomy": "taxonomy",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'classify' has no attribute {name!r}")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

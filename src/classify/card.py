@@ -54,3 +54,10 @@ def _metrics_section(title: str, report: dict) -> list[str]:
 
 def _json(value: dict) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def with_table(card: dict, title: str, frame, note: str = "") -> dict:
+    """The card with a Markdown table under `title`, replacing an earlier table of that title."""
+    tables = [t for t in card.get("tables", []) if t["title"] != title]
+    tables.append({"title": title, "note": note, "markdown": frame.to_markdown()})
+    return card | {"tables": tables}

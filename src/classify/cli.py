@@ -14,18 +14,21 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from . import evaluate as evaluation
 from .labeled import append, gold_frame, read_events, read_gold, split_labels, written_annotations
 from .matrix import VALUES, to_matrix
-from .model import Settings, load_model, save_model
-from .predict import predict_frame
+from .access import add_user, load_users
+from .card import with_table
 from .queue import gold_labels, most_uncertain
 from .project import find_project
-from .sentences import corpus_frame, make_annotation
-from .tables import read_table, write_table
+from .sentences import corpus_chunks, corpus_frame, make_annotation
+from .tables import read_table, write_chunks, write_table
 from .taxonomy import load_taxonomy
 
 PROJECT = find_project()
+
+# Commands that need the model import scikit-learn inside their bodies: `annotate`,
+# `labels` and `matrix` then start in a fraction of a second, which matters when
+# scripts call them in a loop.
 
 
 class Commands(click.Group):
@@ -75,9 +78,8 @@ def main(verbose: bool) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Units table (.csv or .parquet).")
 def ingest(corpus_dir: Path, output: Path) -> None:
     """Split a corpus folder into units with stable ids and jurisdictions."""
-    units = corpus_frame(corpus_dir)
-    write_table(units, output)
-    click.echo(f"{len(units)} units from {units['doc_id'].nunique()} documents → {output}")
+    count = write_chunks(corpus_chunks(corpus_dir), output)
+    click.echo(f"{count} units → {output}")
 
 
 @main.command()
@@ -88,8 +90,11 @@ def ingest(corpus_dir: Path, output: Path) -> None:
               help="Development-set gold CSV to score the model on (default: ../shared/devset if present).")
 def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Train a model on labeled/ and write it, with its card, to the model folder."""
+    from . import evaluate as evaluation
+    from .model import Settings, save_model
+
     taxonomy = load_taxonomy(taxonomy_path)
-    gold = gold_frame(labeled_dir)
+    gold = gold_frame(labeled_dir, label_ids=taxonomy.ids)
     dev = read_gold(dev_path) if dev_path else None
     bar, step = _progress("train")
     with bar:
@@ -110,9 +115,12 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
               help="Gold CSV (unit_id, text, labels) to score the model on; without it, grouped CV on labeled/.")
 def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None) -> None:
     """Score the model and the keyword baseline, per label and macro."""
+    from . import evaluate as evaluation
+    from .model import Settings, load_model
+
     taxonomy = load_taxonomy(taxonomy_path)
     if data_path is None:
-        gold = gold_frame(labeled_dir)
+        gold = gold_frame(labeled_dir, label_ids=taxonomy.ids)
         with tqdm(desc="cross-validation folds", unit="fold", file=sys.stderr, disable=None) as bar:
             report, _ = evaluation.cross_validate(gold, taxonomy, Settings(),
                                                   progress=lambda done, total: bar.update(done - bar.n) or
@@ -131,6 +139,9 @@ def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path:
 @_taxonomy_option
 def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path) -> None:
     """Add labels and p_<label> columns to a table of units."""
+    from .model import load_model
+    from .predict import predict_frame
+
     model = load_model(model_dir, load_taxonomy(taxonomy_path))
     frame = read_table(input_path, required=("unit_id", "text"))
     write_table(predict_frame(model, frame), output)
@@ -144,11 +155,13 @@ def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path
 @_taxonomy_option
 def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path) -> None:
     """Ingest a corpus folder and label every unit."""
+    from .model import load_model
+    from .predict import predict_chunks
+
     model = load_model(model_dir, load_taxonomy(taxonomy_path))
-    units = corpus_frame(corpus_dir)
-    tagged = predict_frame(model, units)
-    write_table(tagged, output)
-    click.echo(f"{len(tagged)} units from {units['doc_id'].nunique()} documents tagged → {output}")
+    count = write_chunks(tqdm(predict_chunks(model, corpus_chunks(corpus_dir)), desc="tag", unit=" chunks",
+                              file=sys.stderr, disable=None), output)
+    click.echo(f"{count} units tagged → {output}")
 
 
 @main.command()
@@ -165,6 +178,42 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None)
 
 
 @main.command()
+@_model_option
+@_taxonomy_option
+@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@click.option("--dev", "dev_path", type=click.Path(path_type=Path), default=PROJECT.devset, required=True,
+              help="Development-set gold CSV (default: ../shared/devset if present).")
+def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path) -> None:
+    """Each lever of the model on and off, scored on the development set; the table goes into the model card."""
+    from . import evaluate as evaluation
+    from .model import read_card, write_card
+
+    taxonomy = load_taxonomy(taxonomy_path)
+    bar, step = _progress("ablation")
+    with bar:
+        table = evaluation.ablation(gold_frame(labeled_dir, label_ids=taxonomy.ids), taxonomy, evaluation.LEVERS,
+                                    read_gold(dev_path), progress=step)
+    click.echo(table.to_string())
+    card = with_table(read_card(model_dir), evaluation.ABLATION_TITLE, table, evaluation.ABLATION_NOTE)
+    write_card(model_dir, card)
+
+
+@main.command()
+@_model_option
+@_taxonomy_option
+@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+def curve(model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
+    """How many labelled units a new jurisdiction needs: a learning curve on held-out documents, into the card."""
+    from . import evaluate as evaluation
+    from .model import read_card, write_card
+
+    taxonomy = load_taxonomy(taxonomy_path)
+    table = evaluation.learning_curve(gold_frame(labeled_dir, label_ids=taxonomy.ids), taxonomy)
+    click.echo(table.to_string())
+    write_card(model_dir, with_table(read_card(model_dir), evaluation.CURVE_TITLE, table, evaluation.CURVE_NOTE))
+
+
+@main.command()
 @click.argument("corpus_dir", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Units to label next (.csv).")
 @click.option("--limit", "-n", type=click.IntRange(1), default=50, show_default=True)
@@ -174,6 +223,9 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None)
 def suggest(corpus_dir: Path, output: Path, limit: int, model_dir: Path, taxonomy_path: Path,
             labeled_dir: Path) -> None:
     """The units of a corpus that would teach the model most: unlabelled, most uncertain first."""
+    from .model import load_model
+    from .predict import predict_frame
+
     model = load_model(model_dir, load_taxonomy(taxonomy_path))
     tagged = predict_frame(model, corpus_frame(corpus_dir))
     queue = most_uncertain(tagged, model.thresholds, labelled=list(gold_labels(read_events(labeled_dir))))
@@ -238,3 +290,24 @@ def app(ctx: click.Context) -> None:
     if not any(option.startswith("--server.address") for option in options):
         options += ["--server.address", "localhost"]  # nothing listens beyond this machine unless asked
     sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(script), *options]))
+
+
+@main.group()
+def users() -> None:
+    """Annotators allowed to label and retrain in the app (hashed passwords, kept outside the project)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.password_option(help="Prompted twice when not given.")
+def add_user_command(name: str, password: str) -> None:
+    """Add an annotator, or reset their password."""
+    path = add_user(name, password)
+    click.echo(f"{name} can now log in (users file: {path})")
+
+
+@users.command("list")
+def list_users() -> None:
+    """Names of the annotators in the users file."""
+    known = load_users()
+    click.echo("no users file: the app is open to a single local user" if known is None else "\n".join(sorted(known)))

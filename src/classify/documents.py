@@ -26,6 +26,7 @@ MANIFEST_COLUMNS = ["doc_id", "file", "jurisdiction", "parent", "level", "date",
                     "section_start", "section_end"]
 REQUIRED_COLUMNS = ["doc_id", "file", "jurisdiction"]
 SNIFF_BYTES = 1 << 16
+MAX_LINE_CHARS = 1 << 16
 
 
 class CorpusError(ValueError):
@@ -107,7 +108,8 @@ def read_lines(path: Path) -> Iterator[str]:
         raise CorpusError(f"{path}: binary file, not text")
     try:
         with path.open(encoding=codec, newline=None) as text:
-            yield from text
+            # readline with a limit: a 50 MB file with no line breaks arrives in bounded pieces.
+            yield from iter(lambda: text.readline(MAX_LINE_CHARS), "")
     except UnicodeDecodeError as err:
         raise CorpusError(f"{path}: invalid {codec} at byte {err.start}") from None
 
@@ -220,9 +222,20 @@ def add_document(folder: Path, name: str, text: str, jurisdiction: str, level: s
 
 def _append_manifest_row(manifest: Path, row: dict[str, str]) -> None:
     columns = MANIFEST_COLUMNS
-    if manifest.exists():
+    if manifest.exists() and manifest.stat().st_size:
         with manifest.open(encoding="utf-8-sig", newline="") as handle:
-            columns = next(csv.reader(handle), MANIFEST_COLUMNS) or MANIFEST_COLUMNS
+            columns = next(csv.reader(handle), []) or MANIFEST_COLUMNS
+        missing = [c for c in MANIFEST_COLUMNS if c not in columns and row.get(c)]
+        if missing:
+            # An older, shorter manifest: widen it (rewritten whole, then swapped in) so no field is dropped.
+            rows = _read_rows(manifest)
+            columns = columns + missing
+            temporary = manifest.with_suffix(".csv.tmp")
+            with temporary.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(rows)
+            temporary.replace(manifest)
     new = not manifest.exists() or manifest.stat().st_size == 0
     with manifest.open("a", encoding="utf-8", newline="") as handle:
         if not new and not _ends_with_newline(manifest):

@@ -114,8 +114,12 @@ def _start_on_fresh_line(handle, path: Path) -> None:
                 handle.write(b"\n")
 
 
-def read_events(folder: Path) -> list[Annotation]:
-    """Every decision in the store, oldest first; torn or malformed lines are reported and skipped."""
+def read_events(folder: Path, label_ids: Iterable[str] | None = None) -> list[Annotation]:
+    """Every decision in the store, oldest first; torn or malformed lines are reported and skipped.
+
+    With `label_ids`, a decision naming any other label is an error that names its file and line.
+    """
+    known = set(label_ids) if label_ids is not None else None
     events = []
     for path in sorted(Path(folder).glob("*.jsonl")):
         with path.open(encoding="utf-8", errors="replace") as handle:
@@ -125,9 +129,15 @@ def read_events(folder: Path) -> list[Annotation]:
                 try:
                     record = json.loads(line)
                     record["labels"] = tuple(record["labels"])
-                    events.append(Annotation(**record))
+                    event = Annotation(**record)
                 except (ValueError, TypeError, KeyError) as err:
                     log.warning("%s:%d: skipped unreadable record (%s)", path, number, err)
+                    continue
+                unknown = sorted(set(event.labels) - known) if known is not None else []
+                if unknown:
+                    raise StoreError(f"{path}:{number}: unknown label(s) {', '.join(unknown)} "
+                                     "(not in the taxonomy)")
+                events.append(event)
     events.sort(key=lambda a: a.time)
     return events
 
@@ -164,12 +174,12 @@ def undo_event(annotation: Annotation) -> Annotation:
                       doc_id=annotation.doc_id, jurisdiction=annotation.jurisdiction, source=UNDO)
 
 
-def gold_frame(folder: Path, include_written: bool = True) -> pd.DataFrame:
+def gold_frame(folder: Path, include_written: bool = True, label_ids: Iterable[str] | None = None) -> pd.DataFrame:
     """The current gold set: one row per unit, labels joined by ';' (empty for none)."""
     rows = [
         {"unit_id": a.unit_id, "doc_id": a.doc_id, "jurisdiction": a.jurisdiction, "text": a.text,
          "labels": ";".join(a.labels), "source": a.source, "annotator": a.annotator, "time": a.time}
-        for a in latest(read_events(folder)).values()
+        for a in latest(read_events(folder, label_ids)).values()
         if include_written or a.source != WRITTEN
     ]
     return pd.DataFrame(rows, columns=GOLD_COLUMNS + ["source", "annotator", "time"])

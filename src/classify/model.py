@@ -1,7 +1,7 @@
 """The classifier: one scikit-learn pipeline (features → one-vs-rest logistic regression)
 plus per-label decision thresholds chosen by cross-validation that holds out whole documents.
 
-A model lives in a folder: `model.joblib` (the fitted pipeline) and its card
+A model lives in a folder: `model.skops` (the fitted pipeline) and its card
 (`card.json`, `card.md`) recording what it was trained on, how, and how well it does.
 """
 
@@ -11,6 +11,7 @@ import hashlib
 import json
 import platform
 import shutil
+import zipfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -18,9 +19,9 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pandas as pd
+import skops.io
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.multiclass import OneVsRestClassifier
@@ -33,12 +34,16 @@ from .labeled import WRITTEN, split_labels
 from .normalize import normalize_all
 from .taxonomy import Taxonomy
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.skops"
+# skops rebuilds only types it trusts: scikit-learn's, numpy's and scipy's, plus these of ours.
+# A file naming any other type (os.system, a pickled payload) is refused before anything runs.
+TRUSTED_TYPES = ("classify.features.Segmenter", "classify.features.TermIndicators", "classify.cues.CodebookCues",
+                 "classify.normalize.normalize_all")
 CARD_FILE = "card.json"
 CARD_MARKDOWN = "card.md"
 MAX_FOLDS = 5
 THRESHOLD_GRID = tuple(round(t, 2) for t in np.arange(0.05, 0.96, 0.025))
-LIBRARIES = ("scikit-learn", "jieba", "numpy", "scipy", "pandas", "joblib", "opencc")
+LIBRARIES = ("scikit-learn", "jieba", "numpy", "scipy", "pandas", "skops", "opencc")
 
 
 class ModelError(ValueError):
@@ -227,11 +232,16 @@ def save_model(model: Model, folder: Path) -> Path:
     """Write the pipeline and its card (JSON and Markdown) to `folder`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model.pipeline, folder / MODEL_FILE, compress=3)
+    skops.io.dump(model.pipeline, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     model.card["model_sha256"] = file_sha256(folder / MODEL_FILE)
-    (folder / CARD_FILE).write_text(json.dumps(model.card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (folder / CARD_MARKDOWN).write_text(render_card(model.card), encoding="utf-8")
+    write_card(folder, model.card)
     return folder
+
+
+def write_card(folder: Path, card: dict) -> None:
+    """Write a model's card as JSON and as Markdown; the model file itself is untouched."""
+    (Path(folder) / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (Path(folder) / CARD_MARKDOWN).write_text(render_card(card), encoding="utf-8")
 
 
 def replace_model(source: Path, target: Path) -> None:
@@ -275,4 +285,16 @@ def load_model(folder: Path, taxonomy: Taxonomy) -> Model:
         raise ModelError(f"{path}: model file is missing")
     if file_sha256(path) != card.get("model_sha256"):
         raise ModelError(f"{path}: file does not match the hash in its card (altered or truncated); refusing to load")
-    return Model(pipeline=joblib.load(path), labels=card["labels"], thresholds=card["thresholds"], card=card)
+    return Model(pipeline=load_pipeline(path), labels=card["labels"], thresholds=card["thresholds"], card=card)
+
+
+def load_pipeline(path: Path) -> Pipeline:
+    """Rebuild a pipeline from a skops file, refusing any type outside scikit-learn's defaults and ours."""
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as err:
+        raise ModelError(f"{path}: not a model file ({err})") from None
+    unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if unexpected:
+        raise ModelError(f"{path}: refusing to load untrusted type(s) {', '.join(unexpected)}")
+    return skops.io.load(path, trusted=list(untrusted))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import pandas as pd
 
 from .model import Model, decide, predict_proba
@@ -24,3 +26,9 @@ def _predict_chunk(model: Model, texts: list[str]) -> pd.DataFrame:
     labels = [";".join(label for label, on in zip(model.labels, row) if on) for row in chosen]
     columns = {"labels": labels} | {f"p_{label}": proba[:, k].round(4) for k, label in enumerate(model.labels)}
     return pd.DataFrame(columns)
+
+
+def predict_chunks(model: Model, chunks: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """`predict_frame` over a stream of frames, so a corpus of any size is tagged in bounded memory."""
+    for chunk in chunks:
+        yield predict_frame(model, chunk)

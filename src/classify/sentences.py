@@ -99,15 +99,16 @@ def document_units(document: Document, lines: Iterable[str] | None = None) -> It
     """Units of one document in reading order, each assigned to its section's jurisdiction."""
     raw = read_lines(document.path) if lines is None else lines
     normalised = (normalize(line) for line in raw)
-    seen: Counter[str] = Counter()
+    seen: Counter[bytes] = Counter()
     section = None
     position = 0
     for line in drop_chrome(line for line in normalised if line):
         section = _section_of(document, section, line)
         jurisdiction = section.jurisdiction if section else document.jurisdiction
         for text in split(line):
-            seen[text] += 1
-            yield Unit(unit_id(document.doc_id, text, seen[text]), document.doc_id, jurisdiction, position, text)
+            digest = hashlib.sha1(text.encode("utf-8")).digest()[:8]  # count repeats without keeping texts
+            seen[digest] += 1
+            yield Unit(unit_id(document.doc_id, text, seen[digest]), document.doc_id, jurisdiction, position, text)
             position += 1
 
 
@@ -134,8 +135,8 @@ def units_frame(units: Iterable[Unit]) -> pd.DataFrame:
 UNIT_COLUMNS = ["unit_id", "doc_id", "jurisdiction", "parent", "level", "date", "title", "position", "text"]
 
 
-def corpus_frame(folder: Path) -> pd.DataFrame:
-    """Every unit of a corpus folder with its document's metadata (the `ingest` output)."""
+def corpus_chunks(folder: Path, size: int = 10_000) -> Iterator[pd.DataFrame]:
+    """The units of a corpus folder with their documents' metadata, in frames of at most `size` rows."""
     rows = []
     for document in read_manifest(folder):
         places = {document.jurisdiction: (document.parent, document.level)}
@@ -144,19 +145,33 @@ def corpus_frame(folder: Path) -> pd.DataFrame:
             parent, level = places[unit.jurisdiction]
             rows.append(asdict(unit) | {"parent": parent, "level": level, "date": document.date,
                                         "title": document.title})
-    return pd.DataFrame(rows, columns=UNIT_COLUMNS)
+            if len(rows) == size:
+                yield pd.DataFrame(rows, columns=UNIT_COLUMNS)
+                rows = []
+    if rows:
+        yield pd.DataFrame(rows, columns=UNIT_COLUMNS)
+
+
+def corpus_frame(folder: Path) -> pd.DataFrame:
+    """Every unit of a corpus folder with its document's metadata (the `ingest` output)."""
+    chunks = list(corpus_chunks(folder))
+    return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=UNIT_COLUMNS)
+
+
+_UNIT_ID = re.compile(r"^(?P<doc>.+)-[0-9a-f]{10}(?:-\d+)?$")
 
 
 def make_annotation(unit_id: str, labels: tuple[str, ...], annotator: str, corpus: Path,
                     text: str | None = None) -> Annotation:
-    """A decision on a corpus unit, its text and place looked up; unknown unit ids are refused."""
-    if text is None:
-        units = corpus_frame(corpus)
-        match = units[units["unit_id"] == unit_id]
-        if match.empty:
-            raise StoreError(f"unknown unit id {unit_id!r}: not in {corpus} (pass --text for a unit from elsewhere)")
-        row = match.iloc[0]
-        return Annotation(unit_id=unit_id, text=row["text"], labels=labels, annotator=annotator,
-                          doc_id=row["doc_id"], jurisdiction=row["jurisdiction"])
-    return Annotation(unit_id=unit_id, text=normalize(text), labels=labels, annotator=annotator,
-                      doc_id=unit_id.rsplit("-", 1)[0])
+    """A decision on a unit: a corpus unit's text and place are looked up (unknown ids are refused);
+    a unit from elsewhere brings its own text."""
+    match = _UNIT_ID.match(unit_id)
+    doc_id = match.group("doc") if match else unit_id
+    if text is not None:
+        return Annotation(unit_id=unit_id, text=normalize(text), labels=labels, annotator=annotator, doc_id=doc_id)
+    for document in (d for d in read_manifest(corpus) if d.doc_id == doc_id):
+        for unit in document_units(document):
+            if unit.unit_id == unit_id:
+                return Annotation(unit_id=unit_id, text=unit.text, labels=labels, annotator=annotator,
+                                  doc_id=unit.doc_id, jurisdiction=unit.jurisdiction)
+    raise StoreError(f"unknown unit id {unit_id!r}: not in {corpus} (pass --text for a unit from elsewhere)")

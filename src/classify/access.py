@@ -1,0 +1,84 @@
+"""Who may annotate and retrain: named annotators with passwords, stored hashed outside the repository.
+
+Without a users file the app works for a single local user, as before; with one,
+the Annotate page and retraining ask for a name and password, while matrices
+stay open to everyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+class AccessError(ValueError):
+    """A users file or a user entry that cannot be used."""
+
+
+def users_file() -> Path:
+    """POLICY_CLASSIFY_USERS, else ~/.config/policy-classify/users.json (never inside the project)."""
+    configured = os.environ.get("POLICY_CLASSIFY_USERS")
+    base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+    return Path(configured) if configured else base / "policy-classify" / "users.json"
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """'scrypt$n$r$p$salt$hash' for a password; the salt is random unless given."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **SCRYPT)
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether `password` matches a stored hash, compared in constant time."""
+    try:
+        scheme, n, r, p, salt, expected = stored.split("$")
+        digest = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), dklen=32,
+                                n=int(n), r=int(r), p=int(p))
+    except (ValueError, TypeError):
+        return False
+    return scheme == "scrypt" and hmac.compare_digest(digest.hex(), expected)
+
+
+def load_users(path: Path | None = None) -> dict[str, str] | None:
+    """Annotator name → password hash, or None when there is no users file (open, single-user mode)."""
+    path = path or users_file()
+    if not path.exists():
+        return None
+    try:
+        users = json.loads(path.read_text(encoding="utf-8")).get("annotators", {})
+    except (ValueError, AttributeError) as err:
+        raise AccessError(f"{path}: unreadable users file ({err})") from None
+    if not isinstance(users, dict):
+        raise AccessError(f"{path}: 'annotators' must map names to password hashes")
+    return users
+
+
+def check_login(name: str, password: str, users: dict[str, str] | None) -> bool:
+    """True in open mode; otherwise only for a known name with its password."""
+    if users is None:
+        return True
+    return name in users and verify_password(password, users[name])
+
+
+def add_user(name: str, password: str, path: Path | None = None) -> Path:
+    """Add or reset an annotator; the file is created readable by its owner only."""
+    path = path or users_file()
+    if not name.strip():
+        raise AccessError("an annotator needs a name")
+    if len(password) < 8:
+        raise AccessError("a password needs at least 8 characters")
+    users = load_users(path) or {}
+    users[name.strip()] = hash_password(password)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"annotators": users}, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.chmod(temporary, 0o600)
+    temporary.replace(path)
+    return path
