@@ -16,6 +16,7 @@ import streamlit as st
 from classify.access import AccessError, load_users
 from classify.documents import CorpusError
 from classify.labeled import Annotation, read_events
+from classify.matrix import with_flags
 from classify.model import Model, ModelError, load_model
 from classify.predict import predict_frame
 from classify.project import Project, find_project
@@ -48,7 +49,9 @@ def _model(folder: str, taxonomy_path: str, _stamp: tuple) -> Model:
 @st.cache_data(show_spinner="Tagging the corpus…")
 def _tagged(corpus: str, folder: str, taxonomy_path: str, _stamp: tuple) -> pd.DataFrame:
     model = _model(folder, taxonomy_path, stamp(Path(folder)))
-    return predict_frame(model, corpus_frame(Path(corpus)))
+    tagged = with_flags(predict_frame(model, corpus_frame(Path(corpus))), model.labels)
+    # Parsed once here, so every matrix the page draws is a sum over boolean columns.
+    return tagged.assign(jurisdiction=tagged["jurisdiction"].astype("category"))
 
 
 @st.cache_data(show_spinner=False)

@@ -153,14 +153,23 @@ def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Predictions (.csv or .parquet).")
 @_model_option
 @_taxonomy_option
-def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path) -> None:
-    """Ingest a corpus folder and label every unit."""
-    from .model import load_model
-    from .predict import predict_chunks
+@click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True, help="Local worker processes.")
+@click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True,
+              help="loky: processes on this machine; dask: an existing Dask cluster (--scheduler).")
+@click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask).")
+@click.option("--chunk-size", type=click.IntRange(100), default=5_000, show_default=True)
+def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jobs: int, backend: str,
+        scheduler: str | None, chunk_size: int) -> None:
+    """Ingest a corpus folder and label every unit, streaming chunks to the output."""
+    from .model import PortableModel
+    from .predict import tag_chunks
 
-    model = load_model(model_dir, load_taxonomy(taxonomy_path))
-    count = write_chunks(tqdm(predict_chunks(model, corpus_chunks(corpus_dir)), desc="tag", unit=" chunks",
-                              file=sys.stderr, disable=None), output)
+    if backend == "dask" and not scheduler:
+        raise click.UsageError("--backend dask needs --scheduler ADDRESS")
+    portable = PortableModel.of(model_dir, load_taxonomy(taxonomy_path))
+    chunks = tag_chunks(portable, corpus_chunks(corpus_dir, chunk_size), jobs=jobs, backend=backend,
+                        scheduler=scheduler)
+    count = write_chunks(tqdm(chunks, desc="tag", unit=" chunks", file=sys.stderr, disable=None), output)
     click.echo(f"{count} units tagged → {output}")
 
 

@@ -1,16 +1,14 @@
-"""Turn unit texts into features: TF-IDF over jieba words and over character n-grams.
+"""Turn unit texts into features: TF-IDF over words and over character n-grams, plus term indicators.
 
-The segmenter gets the taxonomy's terms as a user dictionary, so a phrase
-such as 成果转化运营公司 is one token rather than four.
+The word segmenter (`segment.py`) gets the taxonomy's terms as a user
+dictionary, so a phrase such as 成果转化运营公司 is one token rather than four.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 from dataclasses import dataclass
 
-import jieba
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -18,32 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
 from .cues import CodebookCues
-
-jieba.setLogLevel(logging.WARNING)
-
-_SKIP = frozenset(" ,、:“”\"'()《》[]【】-—·.")
-
-
-@functools.lru_cache(maxsize=4)
-def _segmenter(terms: tuple[str, ...]) -> jieba.Tokenizer:
-    # One jieba dictionary per term list and process: loading it costs ~0.5 s.
-    tokenizer = jieba.Tokenizer()
-    for term in terms:
-        tokenizer.add_word(term)
-    return tokenizer
-
-
-class Segmenter:
-    """A picklable jieba tokenizer with a user dictionary: `Segmenter(["中试平台"])("布局中试平台")`."""
-
-    def __init__(self, terms: tuple[str, ...] = ()):
-        self.terms = tuple(terms)
-
-    def __call__(self, text: str) -> list[str]:
-        return [token for token in _segmenter(self.terms).lcut(text) if token not in _SKIP and token.strip()]
-
-    def __repr__(self) -> str:
-        return f"Segmenter({len(self.terms)} terms)"
+from .segment import Segmenter
 
 
 @dataclass(frozen=True)
@@ -82,6 +55,19 @@ def build_features(key_terms: tuple[tuple[str, ...], ...], lexicon: tuple[tuple[
     return FeatureUnion(parts)
 
 
+@functools.lru_cache(maxsize=8)
+def _term_index(groups: tuple[tuple[str, ...], ...]) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+    """Term → the groups it belongs to, and first character → the terms starting with it."""
+    groups_of_term: dict[str, list[int]] = {}
+    for index, terms in enumerate(groups):
+        for term in terms:
+            groups_of_term.setdefault(term, []).append(index)
+    first_chars: dict[str, list[str]] = {}
+    for term in groups_of_term:
+        first_chars.setdefault(term[0], []).append(term)
+    return groups_of_term, first_chars
+
+
 class TermIndicators(BaseEstimator, TransformerMixin):
     """Features from the taxonomy's terms: per group of terms, does the text contain any of them;
     and, with `per_term`, one feature per term. Both scaled by `weight`.
@@ -100,13 +86,20 @@ class TermIndicators(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, texts):
-        rows = []
-        for text in texts:
-            present = {term for terms in self.terms_by_label for term in terms if term in text}
-            rows.append([any(t in present for t in terms) for terms in self.terms_by_label]
-                        + [term in present for term in self.terms_])
-        width = len(self.terms_by_label) + len(self.terms_)
-        return sparse.csr_matrix(self.weight * np.asarray(rows, dtype=float).reshape(len(rows), width))
+        texts = list(texts)
+        row = -1
+        groups_of_term, first_chars = _term_index(self.terms_by_label)
+        columns_of_term = {term: k + len(self.terms_by_label) for k, term in enumerate(self.terms_)}
+        rows, cols = [], []
+        for row, text in enumerate(texts):
+            # Only terms starting with a character of the text can occur in it: ~10x fewer searches.
+            present = [t for ch in set(text) & first_chars.keys() for t in first_chars[ch] if t in text]
+            hit = {g for t in present for g in groups_of_term[t]} | {columns_of_term[t] for t in present
+                                                                      if t in columns_of_term}
+            rows.extend([row] * len(hit))
+            cols.extend(hit)
+        shape = (row + 1 if texts else 0, len(self.terms_by_label) + len(self.terms_))
+        return sparse.csr_matrix((np.full(len(rows), float(self.weight)), (rows, cols)), shape=shape)
 
     def get_feature_names_out(self, input_features=None):
         return np.array([f"label_terms_{k}" for k in range(len(self.terms_by_label))]

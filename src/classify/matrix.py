@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .labeled import split_labels
@@ -21,14 +22,28 @@ def label_ids_of(tagged: pd.DataFrame) -> list[str]:
     return [column[2:] for column in tagged.columns if column.startswith("p_")]
 
 
+def flag_column(label: str) -> str:
+    return f"is_{label}"
+
+
+def with_flags(tagged: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
+    """`tagged` with one boolean `is_<label>` column per label, parsed once from `labels` so that later
+    matrices are plain sums (the app keeps this frame; every re-aggregation then takes milliseconds)."""
+    dummies = tagged["labels"].fillna("").astype(str).str.get_dummies(sep=";")
+    flags = {flag_column(label): (dummies[label].to_numpy() > 0) if label in dummies else
+             pd.Series(False, index=tagged.index).to_numpy() for label in labels}
+    return tagged.assign(**flags)
+
+
 def decisions(tagged: pd.DataFrame, labels: Sequence[str], threshold: float | None = None) -> pd.DataFrame:
     """Units × labels booleans: the model's own decisions, or probability ≥ `threshold` when one is given."""
     if threshold is not None:
         return pd.DataFrame({label: tagged[f"p_{label}"].to_numpy() >= threshold for label in labels},
                             index=tagged.index)
-    chosen = tagged["labels"].map(split_labels)
-    return pd.DataFrame({label: chosen.map(lambda ls, label=label: label in ls).to_numpy(dtype=bool)
-                         for label in labels}, index=tagged.index)
+    if not all(flag_column(label) in tagged for label in labels):
+        tagged = with_flags(tagged, labels)
+    return pd.DataFrame({label: tagged[flag_column(label)].to_numpy(dtype=bool) for label in labels},
+                        index=tagged.index)
 
 
 def to_matrix(tagged: pd.DataFrame, value: str = "count", threshold: float | None = None,
@@ -40,19 +55,24 @@ def to_matrix(tagged: pd.DataFrame, value: str = "count", threshold: float | Non
     if missing:
         raise MatrixError(f"tagged units lack column(s) {', '.join(missing)}")
     labels = list(labels) if labels is not None else label_ids_of(tagged)
-    chosen = decisions(tagged, labels, threshold).astype(int)
-    chosen["jurisdiction"] = tagged["jurisdiction"].to_numpy()
-    counts = chosen.groupby("jurisdiction", sort=True)[labels].sum()
-    units = tagged.groupby("jurisdiction", sort=True).size()
+    places = tagged["jurisdiction"].astype("category")
+    codes, names = places.cat.codes.to_numpy(), places.cat.categories
+    chosen = decisions(tagged, labels, threshold)
+    units = np.bincount(codes, minlength=len(names))
+    present = units > 0
+    counts = pd.DataFrame({label: np.bincount(codes, weights=chosen[label].to_numpy(), minlength=len(names))
+                           .astype(int) for label in labels}, index=pd.Index(names, name="jurisdiction"))[present]
+    units = pd.Series(units[present], index=counts.index, name="units")
     if value == "share":
         counts = counts.div(units, axis=0).round(4)
     elif value == "per1000":
         counts = (counts.div(units, axis=0) * 1000).round(1)
     front = pd.DataFrame({"units": units})
     if "level" in tagged:
-        front.insert(0, "level", tagged.groupby("jurisdiction", sort=True)["level"].first().fillna(""))
-    return pd.concat([front, counts], axis=1)
-
+        level = pd.Series(tagged["level"].to_numpy(), index=codes).groupby(level=0).first()
+        front.insert(0, "level", level.reindex(np.flatnonzero(present)).fillna("").to_numpy())
+    front.index.name = "jurisdiction"
+    return pd.concat([front, counts], axis=1).sort_index()
 
 
 def year_of(date: str) -> int | None:

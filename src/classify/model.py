@@ -37,13 +37,13 @@ from .taxonomy import Taxonomy
 MODEL_FILE = "model.skops"
 # skops rebuilds only types it trusts: scikit-learn's, numpy's and scipy's, plus these of ours.
 # A file naming any other type (os.system, a pickled payload) is refused before anything runs.
-TRUSTED_TYPES = ("classify.features.Segmenter", "classify.features.TermIndicators", "classify.cues.CodebookCues",
+TRUSTED_TYPES = ("classify.segment.Segmenter", "classify.features.TermIndicators", "classify.cues.CodebookCues",
                  "classify.normalize.normalize_all")
 CARD_FILE = "card.json"
 CARD_MARKDOWN = "card.md"
 MAX_FOLDS = 5
 THRESHOLD_GRID = tuple(round(t, 2) for t in np.arange(0.05, 0.96, 0.025))
-LIBRARIES = ("scikit-learn", "jieba", "numpy", "scipy", "pandas", "skops", "opencc")
+LIBRARIES = ("scikit-learn", "jieba", "rjieba", "numpy", "scipy", "pandas", "skops", "opencc")
 
 
 class ModelError(ValueError):
@@ -291,10 +291,37 @@ def load_model(folder: Path, taxonomy: Taxonomy) -> Model:
 def load_pipeline(path: Path) -> Pipeline:
     """Rebuild a pipeline from a skops file, refusing any type outside scikit-learn's defaults and ours."""
     try:
-        untrusted = skops.io.get_untrusted_types(file=path)
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise ModelError(f"{path}: cannot read ({err.strerror})") from None
+    return pipeline_from_bytes(data, str(path))
+
+
+def pipeline_from_bytes(data: bytes, name: str = "model") -> Pipeline:
+    """`load_pipeline` for a model's bytes (as shipped to worker processes and cluster nodes)."""
+    try:
+        untrusted = skops.io.get_untrusted_types(data=data)
     except (zipfile.BadZipFile, ValueError, KeyError, OSError) as err:
-        raise ModelError(f"{path}: not a model file ({err})") from None
+        raise ModelError(f"{name}: not a model file ({err})") from None
     unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if unexpected:
-        raise ModelError(f"{path}: refusing to load untrusted type(s) {', '.join(unexpected)}")
-    return skops.io.load(path, trusted=list(untrusted))
+        raise ModelError(f"{name}: refusing to load untrusted type(s) {', '.join(unexpected)}")
+    return skops.io.loads(data, trusted=list(untrusted))
+
+
+@dataclass(frozen=True)
+class PortableModel:
+    """A model as bytes plus its card: what worker processes and cluster nodes receive."""
+
+    data: bytes
+    card: dict = field(hash=False, compare=False)
+
+    @classmethod
+    def of(cls, folder: Path, taxonomy: Taxonomy) -> PortableModel:
+        load_model(folder, taxonomy)  # every check happens here, once, before anything is shipped
+        return cls((Path(folder) / MODEL_FILE).read_bytes(), read_card(folder))
+
+    def load(self) -> Model:
+        if hashlib.sha256(self.data).hexdigest() != self.card.get("model_sha256"):
+            raise ModelError("shipped model does not match the hash in its card")
+        return Model(pipeline_from_bytes(self.data), self.card["labels"], self.card["thresholds"], self.card)

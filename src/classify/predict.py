@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
+
+import joblib
 
 import pandas as pd
 
-from .model import Model, decide, predict_proba
+from .model import Model, PortableModel, decide, predict_proba
 
 CHUNK = 10_000
 
@@ -32,3 +35,32 @@ def predict_chunks(model: Model, chunks: Iterable[pd.DataFrame]) -> Iterator[pd.
     """`predict_frame` over a stream of frames, so a corpus of any size is tagged in bounded memory."""
     for chunk in chunks:
         yield predict_frame(model, chunk)
+
+
+@functools.lru_cache(maxsize=2)
+def _model_in_worker(portable: PortableModel) -> Model:
+    # Keyed on the model's bytes: each worker process rebuilds a model once, then reuses it for every chunk.
+    return portable.load()
+
+
+def _tag_chunk(portable: PortableModel, frame: pd.DataFrame) -> pd.DataFrame:
+    return predict_frame(_model_in_worker(portable), frame)
+
+
+def tag_chunks(portable: PortableModel, chunks: Iterable[pd.DataFrame], jobs: int = 1, backend: str = "loky",
+               scheduler: str | None = None) -> Iterator[pd.DataFrame]:
+    """Tagged chunks in input order, computed in this process, in `jobs` local worker processes, or on a
+    Dask cluster (`backend="dask"`, `scheduler` its address); the output is the same in every case."""
+    if backend == "dask":
+        from dask.distributed import Client
+
+        with Client(scheduler) as client, joblib.parallel_config(backend="dask", scatter=[portable]):
+            workers = max(1, sum(client.nthreads().values()))
+            yield from joblib.Parallel(n_jobs=workers, return_as="generator")(
+                joblib.delayed(_tag_chunk)(portable, chunk) for chunk in chunks)
+        return
+    if jobs == 1:
+        yield from predict_chunks(_model_in_worker(portable), chunks)
+        return
+    yield from joblib.Parallel(n_jobs=jobs, backend=backend, return_as="generator", pre_dispatch="2*n_jobs")(
+        joblib.delayed(_tag_chunk)(portable, chunk) for chunk in chunks)
