@@ -28,6 +28,8 @@ st.page_link("pages/1_Matrix.py", label="**Matrix** — which measures each city
              icon="📊")
 st.page_link("pages/2_Documents.py", label="**Documents** — add a policy text and see it tagged", icon="📄")
 st.page_link("pages/3_Annotate.py", label="**Annotate** — label sentences, most useful first", icon="✍️")
+st.page_link("pages/5_Compare.py", label="**Compare** — distinctive measures, commitments in numbers, similar "
+             "playbooks, a report to send", icon="🔎")
 st.page_link("pages/4_Model.py", label="**Model** — how good the model is; retrain it", icon="🧪")
 st.caption(f"{len({e.unit_id for e in events})} units labelled by people · labels: "
            + ", ".join(label.name_zh for label in taxonomy.labels))

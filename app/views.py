@@ -17,8 +17,15 @@ REVIEW_BADGES = {"confirmed": ":green[confirmed by a person]", "rejected": ":red
 
 
 def label_name(taxonomy: Taxonomy, label_id: str) -> str:
+    """'中文名 (id)' for a codebook label; a crosswalk group's own name otherwise."""
+    if label_id not in taxonomy.ids:
+        return label_id
     label = taxonomy.label(label_id)
     return f"{label.name_zh} ({label.id})"
+
+
+def short_name(taxonomy: Taxonomy, label_id: str) -> str:
+    return taxonomy.label(label_id).name_zh if label_id in taxonomy.ids else label_id
 
 
 def unit_card(row: pd.Series, phrases: list[str], label: str, titles: dict[str, str]) -> None:

@@ -218,3 +218,29 @@ def test_an_upload_name_that_climbs_out_of_the_corpus_is_refused(project_copy):
     assert any("not a plain file name" in e.value for e in at.error)
     assert not (project_copy / "escape.txt").exists()
     assert not any(b.key == "doc_keep" for b in at.button)
+
+
+def test_compare_page_shows_distinctive_measures_commitments_and_builds_a_report(project_copy):
+    """Analysts see what sets a city apart, its numbers, and can download a self-contained report."""
+    at = page("pages/5_Compare.py").run()
+    assert not at.exception
+    at.selectbox(key="compare_place").set_value("成都市").run()
+    distinctive = at.dataframe[0].value
+    assert set(distinctive.columns) >= {"measure", "delta", "z", "low", "high"} and len(distinctive) == 6
+    commitments = at.dataframe[2].value
+    assert "80亿元" in set(commitments["raw"])
+    at.multiselect(key="report_places").set_value(["成都市", "重庆市"])
+    at.button(key="report_build").click().run()
+    assert not at.exception
+    report = at.session_state["report"]
+    assert report.startswith("<!DOCTYPE html>") and "data:image/png;base64," in report and "重庆市" in report
+
+
+def test_matrix_regroups_by_policy_tool_classes(project_copy, tagged):
+    """One switch turns the six measures into supply / demand / environment columns."""
+    at = page("pages/1_Matrix.py").run()
+    at.radio(key="matrix_scheme").set_value("policy_tool").run()
+    assert not at.exception
+    table = matrix_table(at)
+    assert {"supply", "demand", "environment"} <= set(table.columns)
+    assert (table["supply"] <= table["units"]).all()

@@ -93,3 +93,17 @@ def test_predict_without_a_text_column_names_the_missing_column(tmp_path):
     pd.DataFrame({"unit_id": ["u1"], "body": ["x"]}).to_csv(tmp_path / "in.csv", index=False)
     result = run("predict", "--input", tmp_path / "in.csv", "--output", tmp_path / "o.csv", check=False)
     assert result.returncode == 1 and "in.csv: missing column(s) text" in result.stderr
+
+
+def test_commitments_and_report_from_the_command_line(tmp_path):
+    """`commitments` writes a table; `report` writes one self-contained HTML file with escaped text."""
+    run("tag", PROJECT.corpus, "--output", tmp_path / "pred.csv")
+    run("commitments", tmp_path / "pred.csv", "--output", tmp_path / "c.csv", "--measure", "finance")
+    table = pd.read_csv(tmp_path / "c.csv", dtype=str, keep_default_na=False)
+    assert set(table["label"]) == {"finance"} and {"result", "target"} >= set(table["kind"])
+    run("report", "--jurisdictions", "成都市,沟渠区", "--output", tmp_path / "r.html", "--pred", tmp_path / "pred.csv")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "data:image/png;base64," in html and "沟渠区" in html
+    result = run("report", "--jurisdictions", "不存在市", "--output", tmp_path / "x.html", "--pred",
+                 tmp_path / "pred.csv", check=False)
+    assert result.returncode == 1 and "no units of 不存在市" in result.stderr

@@ -59,3 +59,13 @@ def test_ids_are_stable_under_edits_elsewhere(lines, data):
                 if text not in touched:
                     assert any(t == text for t, _ in after)
     assert {u for t, u in before if t not in touched} == {u for t, u in after if t not in touched}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.one_of(HANZI, FULL_WIDTH, ASCII, STOPS, SPACE, st.just("\n")), max_size=80),
+                max_size=12))
+def test_batch_normalising_equals_normalising_each_text(texts):
+    """The pipeline's one-call batch conversion gives exactly what converting text by text gives."""
+    from classify.normalize import normalize_all
+
+    assert normalize_all(texts) == [normalize(text) for text in texts]

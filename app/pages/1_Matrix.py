@@ -9,10 +9,12 @@ import streamlit as st  # noqa: E402
 
 import loaders  # noqa: E402
 import views  # noqa: E402
+from classify.compare import regroup  # noqa: E402
 from classify.explain import drivers  # noqa: E402
 from classify.matrix import VALUES, evidence, filter_units, neighbours, to_matrix, year_of  # noqa: E402
 from classify.plot import heatmap, to_png  # noqa: E402
 from classify.queue import gold_labels  # noqa: E402
+from classify.taxonomy import CROSSWALKS  # noqa: E402
 
 VALUE_NAMES = {"count": "Count of units", "share": "Share of the jurisdiction's units", "per1000": "Units per 1,000"}
 
@@ -41,7 +43,13 @@ with st.sidebar:
     threshold = None if own else st.slider("Probability threshold", 0.05, 0.95, 0.5, 0.05, key="matrix_threshold")
 
 value = st.radio("Value", VALUES, format_func=VALUE_NAMES.get, horizontal=True, key="matrix_value")
+scheme = st.radio("Group measures by", ["codebook"] + list(CROSSWALKS), horizontal=True, key="matrix_scheme",
+                  format_func=lambda s: "the codebook's six measures" if s == "codebook" else CROSSWALKS[s])
 units = filter_units(tagged, documents, levels, year_range)
+if scheme != "codebook":
+    # Regrouped: a unit counts once in a group however many of its measures map there.
+    units = regroup(units, taxonomy.crosswalk(scheme))
+    labels = sorted({group for groups in taxonomy.crosswalk(scheme).values() for group in groups})
 if units.empty:
     st.warning("No units match these filters.")
     st.stop()
@@ -57,7 +65,7 @@ matrix = matrix.sort_index(ascending=not descending) if sort_by == "jurisdiction
 shown = labels if column_order == "taxonomy order" else \
     list(matrix[labels].sum().sort_values(ascending=False, kind="stable").index)
 
-figure = heatmap(matrix, shown, [taxonomy.label(l).name_zh for l in shown], value)
+figure = heatmap(matrix, shown, [views.short_name(taxonomy, l) for l in shown], value)
 st.pyplot(figure)
 table = matrix[["level", "units"] + shown]
 st.dataframe(table, key="matrix_table")
@@ -72,12 +80,13 @@ jurisdiction = pick_left.selectbox("Jurisdiction", list(matrix.index), key="evid
 label = pick_right.selectbox("Measure", shown, key="evidence_label",
                              format_func=lambda c: views.label_name(taxonomy, c))
 rows = evidence(units, jurisdiction, label, threshold, gold_labels(loaders.events()))
-st.markdown(f"**{len(rows)}** sentences of {jurisdiction} coded **{taxonomy.label(label).name_zh}**; "
+st.markdown(f"**{len(rows)}** sentences of {jurisdiction} coded **{views.short_name(taxonomy, label)}**; "
             "the terms that drove each prediction are marked.")
 limit = st.slider("Show", 5, max(5, len(rows)), min(20, max(5, len(rows))), key="evidence_limit") \
     if len(rows) > 5 else len(rows)
 top = rows.head(limit)
-for (_, row), phrases in zip(top.iterrows(), drivers(model, top["text"].tolist(), label)):
+phrase_lists = drivers(model, top["text"].tolist(), label) if scheme == "codebook" else [[]] * len(top)
+for (_, row), phrases in zip(top.iterrows(), phrase_lists):
     views.unit_card(row, phrases, label, titles)
     with st.expander("Context"):
         views.context(neighbours(tagged, row["unit_id"]), row["unit_id"])
@@ -90,7 +99,7 @@ places = list(matrix.index)
 first, second = st.columns(2)
 a = first.selectbox("First", places, index=0, key="compare_a")
 b = second.selectbox("Second", places, index=min(1, len(places) - 1), key="compare_b")
-shares = to_matrix(units, value="share", threshold=threshold, labels=labels)
-comparison = shares.loc[[a, b], labels].T.rename(index=lambda l: taxonomy.label(l).name_zh)
+shares = to_matrix(units, value="share", threshold=threshold, labels=labels)  # same grouping as above
+comparison = shares.loc[[a, b], labels].T.rename(index=lambda l: views.short_name(taxonomy, l))
 st.bar_chart(comparison, stack=False)
 st.dataframe(comparison.style.format("{:.1%}"), key="compare_table")

@@ -7,7 +7,7 @@ the input become one line on stderr and exit status 1.
 from __future__ import annotations
 
 import logging
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -162,13 +162,12 @@ def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jo
         scheduler: str | None, chunk_size: int) -> None:
     """Ingest a corpus folder and label every unit, streaming chunks to the output."""
     from .model import PortableModel
-    from .predict import tag_chunks
+    from .predict import tag_corpus
 
     if backend == "dask" and not scheduler:
         raise click.UsageError("--backend dask needs --scheduler ADDRESS")
     portable = PortableModel.of(model_dir, load_taxonomy(taxonomy_path))
-    chunks = tag_chunks(portable, corpus_chunks(corpus_dir, chunk_size), jobs=jobs, backend=backend,
-                        scheduler=scheduler)
+    chunks = tag_corpus(portable, corpus_dir, jobs=jobs, backend=backend, scheduler=scheduler, size=chunk_size)
     count = write_chunks(tqdm(chunks, desc="tag", unit=" chunks", file=sys.stderr, disable=None), output)
     click.echo(f"{count} units tagged → {output}")
 
@@ -259,6 +258,63 @@ def annotate(unit_id: str, label_text: str, annotator: str, text: str | None, co
     click.echo(f"{unit_id}: {';'.join(decision.labels) or 'none'} by {annotator}")
 
 
+@main.command()
+@click.argument("pred", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Commitments table (.csv).")
+@click.option("--measure", "measures", multiple=True, help="Only these label ids (repeatable).")
+@click.option("--jurisdiction", "jurisdictions", multiple=True, help="Only these jurisdictions (repeatable).")
+def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictions: tuple[str, ...]) -> None:
+    """Numbers attached to measures (money, counts, percentages, target years), each a result or a target."""
+    from .commitments import extract
+
+    tagged = read_table(pred, required=("unit_id", "jurisdiction", "text", "labels"))
+    if jurisdictions:
+        tagged = tagged[tagged["jurisdiction"].isin(jurisdictions)]
+    table = extract(tagged, measures or None)
+    write_table(table, output)
+    click.echo(f"{len(table)} commitments from {table['unit_id'].nunique()} sentences → {output}")
+
+
+@main.command()
+@click.argument("pred", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the table here (.csv); else print.")
+@click.option("--threshold", type=click.FloatRange(0, 1))
+def distinctive(pred: Path, output: Path | None, threshold: float | None) -> None:
+    """Which measures each jurisdiction stresses more or less than the others (log-odds, z, 95% interval)."""
+    from .compare import distinctive_measures
+    from .matrix import label_ids_of
+
+    tagged = read_table(pred, required=("jurisdiction", "labels"))
+    table = distinctive_measures(tagged, label_ids_of(tagged), threshold)
+    click.echo(table.to_string(index=False))
+    if output:
+        write_table(table, output)
+
+
+@main.command()
+@click.option("--jurisdictions", required=True, help="Comma-separated, e.g. 成都市,重庆市")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Report (.html).")
+@click.option("--pred", type=click.Path(path_type=Path), help="Tagged units; default: tag the project corpus.")
+@_model_option
+@_taxonomy_option
+@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+def report(jurisdictions: str, output: Path, pred: Path | None, model_dir: Path, taxonomy_path: Path,
+           labeled_dir: Path) -> None:
+    """A self-contained HTML comparison of jurisdictions to send to a colleague."""
+    from .model import load_model
+    from .predict import predict_frame
+    from .report import build_report
+
+    taxonomy = load_taxonomy(taxonomy_path)
+    model = load_model(model_dir, taxonomy)
+    tagged = read_table(pred, required=("jurisdiction", "labels", "text")) if pred else \
+        predict_frame(model, corpus_frame(PROJECT.corpus))
+    places = [j.strip() for j in jurisdictions.split(",") if j.strip()]
+    document = build_report(tagged, taxonomy, places, model.card, gold_labels(read_events(labeled_dir)))
+    output.write_text(document, encoding="utf-8")
+    click.echo(f"report on {', '.join(places)} → {output}")
+
+
 @main.group()
 def labels() -> None:
     """Work with the labelled data in labeled/."""
@@ -298,7 +354,8 @@ def app(ctx: click.Context) -> None:
     options = list(ctx.args)
     if not any(option.startswith("--server.address") for option in options):
         options += ["--server.address", "localhost"]  # nothing listens beyond this machine unless asked
-    sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(script), *options]))
+    # Become streamlit (exec, not a child process), so stopping this command stops the server.
+    os.execv(sys.executable, [sys.executable, "-m", "streamlit", "run", str(script), *options])
 
 
 @main.group()

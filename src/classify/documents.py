@@ -13,6 +13,7 @@ import codecs
 import csv
 import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,9 +91,11 @@ def _decodes(head: bytes, codec: str) -> bool:
     return True
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _looks_like_text(text: str) -> bool:
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return bool(text) and controls / len(text) < 0.01
+    return bool(text) and len(_CONTROL.findall(text)) / len(text) < 0.01
 
 
 def read_lines(path: Path) -> Iterator[str]:

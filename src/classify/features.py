@@ -23,7 +23,7 @@ from .segment import Segmenter
 class FeatureSettings:
     """What the text is turned into; each field was chosen by measurement (see the model card)."""
 
-    word_ngrams: tuple[int, int] = (1, 2)
+    word_ngrams: tuple[int, int] = (1, 1)
     char_ngrams: tuple[int, int] = (1, 3)
     min_df: int = 2
     sublinear_tf: bool = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 from collections.abc import Sequence
 
@@ -13,6 +14,8 @@ matplotlib.use("Agg")  # no screen: render to images only
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # font-weight fallbacks are harmless
 
 # A PNG must name a font that has Chinese glyphs, or the city names come out as boxes.
 CJK_FONTS = ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei",
@@ -32,15 +35,19 @@ def cjk_font() -> str | None:
     return next((name for name in CJK_FONTS[:-1] if name in known), None)
 
 
+def _use_cjk_font() -> None:
+    # Set globally, not in a context: text is laid out again whenever the figure is drawn or saved.
+    matplotlib.rcParams.update({"font.family": "sans-serif", "axes.unicode_minus": False,
+                                "font.sans-serif": [cjk_font() or CJK_FONTS[-1]] + CJK_FONTS})
+
+
 def heatmap(matrix: pd.DataFrame, labels: Sequence[str], label_names: Sequence[str], value: str = "count",
             title: str = "") -> Figure:
     """A heatmap of `matrix[labels]`, rows named `jurisdiction (level)`, each cell printed with its value."""
     data = matrix[list(labels)].astype(float)
     rows = [f"{name} ({level})" if level else str(name)
             for name, level in zip(matrix.index, matrix.get("level", pd.Series("", index=matrix.index)))]
-    # Set globally, not in a context: text is laid out again whenever the figure is drawn or saved.
-    matplotlib.rcParams.update({"font.family": "sans-serif", "axes.unicode_minus": False,
-                         "font.sans-serif": [cjk_font() or CJK_FONTS[-1]] + CJK_FONTS})
+    _use_cjk_font()
     # A Figure, not pyplot: pyplot keeps every figure alive in a long-running app.
     figure = Figure(figsize=(1.4 * len(labels) + 3, 0.55 * len(rows) + 2), dpi=110)
     axes = figure.subplots()
@@ -65,3 +72,22 @@ def to_png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def similarity_heatmap(cosine: pd.DataFrame, title: str = "Similarity of measure profiles (cosine)") -> Figure:
+    """A jurisdiction × jurisdiction heatmap in clustering order: blocks of cities with similar playbooks."""
+    _use_cjk_font()
+    size = 0.7 * len(cosine) + 2.5
+    figure = Figure(figsize=(size + 1, size), dpi=110)
+    axes = figure.subplots()
+    image = axes.imshow(cosine.to_numpy(), cmap="Greens", vmin=0, vmax=1)
+    axes.set_xticks(range(len(cosine)), labels=list(cosine.columns), rotation=45, ha="right")
+    axes.set_yticks(range(len(cosine)), labels=list(cosine.index))
+    for i in range(len(cosine)):
+        for j in range(len(cosine)):
+            axes.text(j, i, f"{cosine.iat[i, j]:.2f}", ha="center", va="center", fontsize=8,
+                      color="white" if cosine.iat[i, j] > 0.6 else "black")
+    figure.colorbar(image, ax=axes)
+    axes.set_title(title)
+    figure.tight_layout()
+    return figure

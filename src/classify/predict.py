@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import joblib
 
 import pandas as pd
 
+from .documents import read_manifest
 from .model import Model, PortableModel, decide, predict_proba
+from .sentences import corpus_chunks, document_batches, document_chunks
 
 CHUNK = 10_000
 
@@ -64,3 +67,26 @@ def tag_chunks(portable: PortableModel, chunks: Iterable[pd.DataFrame], jobs: in
         return
     yield from joblib.Parallel(n_jobs=jobs, backend=backend, return_as="generator", pre_dispatch="2*n_jobs")(
         joblib.delayed(_tag_chunk)(portable, chunk) for chunk in chunks)
+
+
+def _tag_documents(portable: PortableModel, documents: list, size: int) -> pd.DataFrame:
+    # A worker reads, splits and tags whole documents: the parent only writes, so it never starves them.
+    model = _model_in_worker(portable)
+    parts = list(predict_chunks(model, document_chunks(documents, size)))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def tag_corpus(portable: PortableModel, folder: Path, jobs: int = 1, backend: str = "loky",
+               scheduler: str | None = None, size: int = 5_000) -> Iterator[pd.DataFrame]:
+    """Every unit of a corpus folder tagged, in document order, in frames; the rows are the same
+    whether computed here, in `jobs` local processes (which read the files themselves) or on a Dask
+    cluster (which receives units, as its nodes need not see this disk)."""
+    if backend == "dask" or jobs == 1:
+        yield from tag_chunks(portable, corpus_chunks(folder, size), jobs=1 if backend != "dask" else jobs,
+                              backend=backend, scheduler=scheduler)
+        return
+    batches = document_batches(read_manifest(folder), size)
+    for frame in joblib.Parallel(n_jobs=jobs, backend=backend, return_as="generator", pre_dispatch="2*n_jobs")(
+            joblib.delayed(_tag_documents)(portable, batch, size) for batch in batches):
+        if len(frame):
+            yield frame

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from .labeled import Annotation, StoreError
 from .normalize import normalize
 
 MAX_UNIT_CHARS = 400
+BYTES_PER_UNIT = 160  # a unit averages ~55 characters of UTF-8 Chinese
 _UNIT = re.compile(r"[^。!?;]+(?:[。!?;]+[”’」』)]*)?|[。!?;]+[”’」』)]*")
 _TRAILING = "。!?; "
 _SOFT_BREAKS = ",、:"
@@ -137,14 +138,19 @@ UNIT_COLUMNS = ["unit_id", "doc_id", "jurisdiction", "parent", "level", "date", 
 
 def corpus_chunks(folder: Path, size: int = 10_000) -> Iterator[pd.DataFrame]:
     """The units of a corpus folder with their documents' metadata, in frames of at most `size` rows."""
+    return document_chunks(read_manifest(folder), size)
+
+
+def document_chunks(documents: Iterable[Document], size: int = 10_000) -> Iterator[pd.DataFrame]:
+    """The units of these documents with their metadata, in frames of at most `size` rows."""
     rows = []
-    for document in read_manifest(folder):
+    for document in documents:
         places = {document.jurisdiction: (document.parent, document.level)}
         places.update({s.jurisdiction: (s.parent, s.level) for s in document.sections})
         for unit in document_units(document):
             parent, level = places[unit.jurisdiction]
-            rows.append(asdict(unit) | {"parent": parent, "level": level, "date": document.date,
-                                        "title": document.title})
+            rows.append((unit.unit_id, unit.doc_id, unit.jurisdiction, parent, level, document.date,
+                         document.title, unit.position, unit.text))
             if len(rows) == size:
                 yield pd.DataFrame(rows, columns=UNIT_COLUMNS)
                 rows = []
@@ -175,3 +181,16 @@ def make_annotation(unit_id: str, labels: tuple[str, ...], annotator: str, corpu
                 return Annotation(unit_id=unit_id, text=unit.text, labels=labels, annotator=annotator,
                                   doc_id=unit.doc_id, jurisdiction=unit.jurisdiction)
     raise StoreError(f"unknown unit id {unit_id!r}: not in {corpus} (pass --text for a unit from elsewhere)")
+
+
+def document_batches(documents: Sequence[Document], units: int = 5_000) -> Iterator[list[Document]]:
+    """Documents grouped into runs of about `units` units each (estimated from file size), in order."""
+    batch, size = [], 0
+    for document in documents:
+        batch.append(document)
+        size += document.path.stat().st_size // BYTES_PER_UNIT
+        if size >= units:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch

@@ -15,7 +15,8 @@ from pathlib import Path
 import yaml
 
 REQUIRED = ("id", "name_zh", "name_en", "definition", "key_terms", "examples")
-OPTIONAL = ("lexicon",)
+OPTIONAL = ("lexicon", "stip_compass", "policy_tool")
+CROSSWALKS = {"stip_compass": "EC-OECD STIP Compass instrument types", "policy_tool": "supply / demand / environment policy tools"}
 TOP_LEVEL = ("name", "codebook", "labels")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -33,6 +34,8 @@ class Label:
     key_terms: tuple[str, ...]
     examples: tuple[str, ...]
     lexicon: tuple[str, ...] = ()
+    stip_compass: tuple[str, ...] = ()
+    policy_tool: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -60,6 +63,12 @@ class Taxonomy:
     def terms(self) -> list[str]:
         """All phrases of all labels, for the segmenter's user dictionary."""
         return list(dict.fromkeys(t for label in self.labels for t in label.terms))
+
+    def crosswalk(self, scheme: str) -> dict[str, tuple[str, ...]]:
+        """Label id → the groups it belongs to under a crosswalk scheme (see CROSSWALKS)."""
+        if scheme not in CROSSWALKS:
+            raise TaxonomyError(f"unknown crosswalk {scheme!r}; choose one of {', '.join(CROSSWALKS)}")
+        return {label.id: getattr(label, scheme) for label in self.labels}
 
     def fingerprint(self) -> str:
         """Hash of what a model depends on: label ids in order and their terms (not prose)."""
@@ -117,7 +126,8 @@ def _parse_label(entry: object, where: str) -> Label:
     for key in ("name_zh", "name_en", "definition"):
         if not isinstance(entry[key], str):
             raise TaxonomyError(f"{where}: {key} must be text")
-    lists = {key: _strings(entry.get(key, []), f"{where}: {key}") for key in ("key_terms", "examples", "lexicon")}
+    lists = {key: _strings(entry.get(key, []), f"{where}: {key}")
+             for key in ("key_terms", "examples", "lexicon", "stip_compass", "policy_tool")}
     return Label(id=entry["id"], name_zh=entry["name_zh"].strip(), name_en=entry["name_en"].strip(),
                  definition=" ".join(entry["definition"].split()), **lists)
 

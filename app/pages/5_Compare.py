@@ -1,0 +1,78 @@
+"""Compare: what is distinctive about each jurisdiction, its commitments in numbers, similar playbooks,
+profiles over time, how far each cell can be trusted, and a report to hand on."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import streamlit as st  # noqa: E402
+
+import loaders  # noqa: E402
+from classify.commitments import extract  # noqa: E402
+from classify.compare import by_year, distinctive_measures, distinctive_terms, honest_cells, similarity  # noqa: E402
+from classify.matrix import to_matrix  # noqa: E402
+from classify.plot import similarity_heatmap  # noqa: E402
+from classify.queue import gold_labels  # noqa: E402
+from classify.report import build_report  # noqa: E402
+from classify.segment import Segmenter  # noqa: E402
+
+st.set_page_config(page_title="Compare", page_icon="🔎", layout="wide")
+st.title("Compare jurisdictions")
+
+taxonomy = loaders.taxonomy()
+model = loaders.model()
+tagged = loaders.tagged()
+labels = taxonomy.ids
+names = {label.id: label.name_zh for label in taxonomy.labels}
+places = sorted(tagged["jurisdiction"].astype(str).unique())
+gold = gold_labels(loaders.events())
+
+st.header("Distinctive measures")
+st.caption("Which measures a jurisdiction stresses more (z > 0) or less than all the others, by a log-odds ratio "
+           "with an informative Dirichlet prior, which accounts for how much text each jurisdiction has. "
+           "|z| > 2 is unlikely to be chance.")
+place = st.selectbox("Jurisdiction", places, key="compare_place")
+table = distinctive_measures(tagged, labels)
+mine = table[table["jurisdiction"] == place].assign(measure=lambda t: t["measure"].map(names))
+st.dataframe(mine.drop(columns="jurisdiction"), hide_index=True, key="distinctive")
+measure = st.selectbox("Words that set its sentences apart within a measure", labels, format_func=names.get,
+                       key="compare_measure")
+st.dataframe(distinctive_terms(tagged, place, measure, Segmenter(tuple(taxonomy.terms))), hide_index=True,
+             key="distinctive_terms")
+
+st.header("Commitments in numbers")
+st.caption("Money (in yuan), counts of labs, platforms, firms or people, percentages and target years attached to "
+           "each measure; a target when the clause says 力争, 到20xx年, 以上 and the like, else a result.")
+chosen = st.multiselect("Measures", labels, default=labels, format_func=names.get, key="commitment_measures")
+promises = extract(tagged[tagged["jurisdiction"].astype(str) == place], chosen)
+st.dataframe(promises[["label", "raw", "value", "unit", "kind", "target_year", "text"]], hide_index=True,
+             key="commitments")
+st.download_button("Download commitments (CSV)", promises.to_csv(index=False).encode("utf-8"),
+                   f"commitments_{place}.csv", "text/csv", key="commitments_csv")
+
+st.header("Similar playbooks")
+cosine = similarity(to_matrix(tagged, labels=labels), labels)
+st.pyplot(similarity_heatmap(cosine))
+
+st.header("Over time")
+yearly = by_year(tagged, labels, place)
+if len(yearly) > 1:
+    st.line_chart(yearly[labels].rename(columns=names))
+st.dataframe(yearly.rename(columns=names), key="by_year")
+
+st.header("How far each cell can be trusted")
+st.caption("90% interval for the true number of sentences behind each cell: a bootstrap over sentences combined "
+           "with the measure's cross-validated precision and recall. 'mostly_confirmed': a person confirmed at "
+           "least half of the cell's sentences.")
+confusion = model.card.get("metrics", {}).get("cv", {}).get("model", {})
+cells = honest_cells(tagged[tagged["jurisdiction"].astype(str) == place], labels, confusion, gold)
+st.dataframe(cells.assign(measure=cells["measure"].map(names)), hide_index=True, key="honest_cells")
+
+st.header("Report")
+team = st.multiselect("Jurisdictions to compare in the report", places, default=places[:2], key="report_places")
+if team and st.button("Build the report", key="report_build"):
+    st.session_state["report"] = build_report(tagged, taxonomy, team, model.card, gold)
+if st.session_state.get("report"):
+    st.download_button("Download the report (HTML)", st.session_state["report"].encode("utf-8"), "report.html",
+                       "text/html", key="report_html")

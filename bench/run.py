@@ -1,0 +1,198 @@
+"""Speed and memory of policy-classify, as ratios against baselines measured in the same run.
+
+    python bench/run.py            # the full run (about 10 minutes on 2 cores)
+    python bench/run.py --quick    # smaller sizes, to check the script itself
+
+Every figure comes from one process on one generated corpus: the bundled
+documents repeated until there are at least --units units.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one BLAS thread per process: the workers are the parallelism
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from classify.labeled import gold_frame  # noqa: E402
+from classify.matrix import to_matrix, with_flags  # noqa: E402
+from classify.model import PortableModel, Settings, load_model, train  # noqa: E402
+from classify.predict import tag_corpus  # noqa: E402
+from classify.project import Project  # noqa: E402
+from classify.sentences import corpus_frame  # noqa: E402
+from classify.tables import write_chunks  # noqa: E402
+from classify.taxonomy import load_taxonomy  # noqa: E402
+
+PROJECT = Project(ROOT)
+
+
+def repeated_corpus(folder: Path, units: int) -> Path:
+    """The bundled documents copied (each copy its own document) until the corpus has `units` units."""
+    source = corpus_frame(PROJECT.corpus)
+    copies = -(-units // len(source))
+    manifest = pd.read_csv(PROJECT.corpus / "manifest.csv", dtype=str, keep_default_na=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for copy in range(copies):
+        for _, row in manifest.iterrows():
+            name = f"{copy:05d}_{row['file']}"
+            if not (folder / name).exists():
+                shutil.copy(PROJECT.corpus / row["file"], folder / name)
+            rows.append(row.to_dict() | {"doc_id": f"{copy:05d}_{row['doc_id']}", "file": name})
+    pd.DataFrame(rows).to_csv(folder / "manifest.csv", index=False)
+    return folder
+
+
+def timed(function, *args, **kwargs):
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:,.0f} units/s"
+
+
+def tag_to(portable, corpus: Path, output: Path, jobs: int) -> int:
+    return write_chunks(tag_corpus(portable, corpus, jobs=jobs), output)
+
+
+def synthetic_training_set(gold: pd.DataFrame, size: int, seed: int = 0) -> pd.DataFrame:
+    """`size` labelled units made by joining clauses of real units, so vocabulary grows as it would."""
+    rng = np.random.default_rng(seed)
+    first = gold.sample(size, replace=True, random_state=seed).reset_index(drop=True)
+    second = gold.sample(size, replace=True, random_state=seed + 1).reset_index(drop=True)
+    texts = [a[: len(a) // 2] + "," + b[len(b) // 2:] for a, b in zip(first["text"], second["text"])]
+    labels = [";".join(sorted(set(filter(None, (x + ";" + y).split(";"))))) for x, y in
+              zip(first["labels"], second["labels"])]
+    return pd.DataFrame({"unit_id": [f"s{i}" for i in range(size)], "text": texts, "labels": labels,
+                         "doc_id": rng.integers(0, 10, size).astype(str), "source": "corpus"})
+
+
+def peak_memory_of(command: list[str]) -> tuple[float, float]:
+    """Wall time and peak resident memory (MB, VmHWM) of a command run as a child process."""
+    script = ("import re, sys, runpy\nsys.argv = sys.argv[1:]\n"
+              "try:\n    runpy.run_module('classify', run_name='__main__')\n"
+              "except SystemExit:\n    pass\n"
+              "print('PEAK', re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))")
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", script, "classify", *command], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if "PEAK" not in result.stdout:
+        raise SystemExit(result.stderr[-2000:])
+    return seconds, int(result.stdout.split("PEAK")[-1]) / 1024
+
+
+def cold_start_to_first_matrix() -> float:
+    """Seconds from a new Python process to the Matrix page's first complete run (model, corpus, matrix)."""
+    script = ("import time; start = time.perf_counter()\n"
+              "from streamlit.testing.v1 import AppTest\n"
+              f"at = AppTest.from_file({str(ROOT / 'app' / 'pages' / '1_Matrix.py')!r}, default_timeout=300).run()\n"
+              "assert not at.exception and len(at.dataframe)\n"
+              "print('SECONDS', time.perf_counter() - start)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    if "SECONDS" not in result.stdout:
+        raise SystemExit(result.stderr[-2000:])
+    return float(result.stdout.split("SECONDS")[-1])
+
+
+class Results(dict):
+    """Figures in the order measured, each printed as soon as it is known."""
+
+    def __setitem__(self, name: str, figure: str) -> None:
+        print(f"{name}: {figure}", flush=True)
+        super().__setitem__(name, figure)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--units", type=int, default=60_000, help="size of the generated corpus")
+    parser.add_argument("--million", type=int, default=1_000_000, help="size of the memory and matrix runs")
+    parser.add_argument("--train-sizes", default="1000,10000,100000")
+    parser.add_argument("--quick", action="store_true", help="small sizes, to check the script")
+    args = parser.parse_args()
+    if args.quick:
+        args.units, args.million, args.train_sizes = 3_000, 20_000, "500,1000,2000"
+
+    taxonomy = load_taxonomy(PROJECT.taxonomy)
+    work = Path(tempfile.mkdtemp(prefix="policy-bench-"))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.platform()}")
+    results = Results()
+
+    seconds, model = timed(load_model, PROJECT.model, taxonomy)
+    results["model load"] = f"{seconds:.2f} s"
+    corpus = repeated_corpus(work / "corpus", args.units)
+    units = corpus_frame(corpus)
+    texts = units["text"].tolist()
+    n = len(texts)
+    print(f"generated corpus: {n:,} units")
+
+    import jieba
+
+    jieba.lcut("预热")  # load jieba's dictionary outside the timing
+    seconds_jieba, _ = timed(lambda: [jieba.lcut(t) for t in texts])
+    chars = model.pipeline.named_steps["features"].transformer_list[1][1]
+    normalised = model.pipeline.named_steps["normalize"].transform(texts)
+    seconds_chars, _ = timed(chars.transform, normalised)
+    portable = PortableModel.of(PROJECT.model, taxonomy)
+    tag_to(portable, corpus, work / "warm.parquet", jobs=1)  # loads rjieba's dictionary once
+    seconds_one, _ = timed(tag_to, portable, corpus, work / "one.parquet", 1)
+    results["jieba lcut alone"] = rate(n, seconds_jieba)
+    results["char TF-IDF transform alone"] = rate(n, seconds_chars)
+    results["end-to-end tag, 1 process"] = rate(n, seconds_one)
+    results["tag / jieba lcut"] = f"{seconds_jieba / seconds_one:.2f}×"
+    results["tag / char TF-IDF floor (goal ≥ 0.7×)"] = f"{seconds_chars / seconds_one:.2f}×"
+
+    tag_to(portable, corpus, work / "warm2.parquet", jobs=2)  # start the two workers and load their models
+    seconds_two, _ = timed(tag_to, portable, corpus, work / "two.parquet", 2)
+    same = pd.read_parquet(work / "one.parquet").equals(pd.read_parquet(work / "two.parquet"))
+    results["end-to-end tag, 2 processes"] = rate(n, seconds_two)
+    results["speed-up 1 → 2 processes (goal ≥ 1.7×)"] = f"{seconds_one / seconds_two:.2f}× (same output: {same})"
+
+    gold = gold_frame(PROJECT.labeled)
+    timings = {}
+    for size in map(int, args.train_sizes.split(",")):
+        seconds, _ = timed(train, synthetic_training_set(gold, size), taxonomy, Settings())
+        timings[size] = seconds
+        results[f"train on {size:,} units"] = f"{seconds:.1f} s ({seconds / size * 1000:.2f} ms/unit)"
+    sizes = sorted(timings)
+    growth = (timings[sizes[-1]] / timings[sizes[0]]) / (sizes[-1] / sizes[0])
+    results["training cost growth vs linear (goal ≤ 1)"] = f"{growth:.2f}"
+
+    big = repeated_corpus(work / "big", args.million)
+    seconds, peak = peak_memory_of(["tag", str(big), "--output", str(work / "million.parquet")])
+    million = pd.read_parquet(work / "million.parquet")
+    results[f"tag {len(million):,} units, 1 process"] = f"{seconds:.0f} s, peak {peak:,.0f} MB (goal < 1,500 MB)"
+
+    flagged = with_flags(million, taxonomy.ids).assign(
+        jurisdiction=million["jurisdiction"].astype("category"))
+    worst = 0.0
+    for value in ("count", "share", "per1000"):
+        for threshold in (None, 0.3, 0.7):
+            seconds, _ = timed(to_matrix, flagged, value, threshold, taxonomy.ids)
+            worst = max(worst, seconds)
+    results[f"matrix re-aggregation over {len(million):,} units, slowest (goal < 0.3 s)"] = f"{worst:.3f} s"
+    results["app cold start to first matrix"] = f"{cold_start_to_first_matrix():.1f} s"
+
+    print("\nsummary")
+    width = max(map(len, results))
+    for name, figure in results.items():
+        print(f"{name:<{width}}  {figure}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
