@@ -137,6 +137,7 @@ def train_with_card(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings =
     progress("scoring by nested grouped cross-validation")
     cv, _ = cross_validate(gold, taxonomy, settings)
     model.card["name"] = name
+    model.card["rationale"] = RATIONALE
     model.card["metrics"] = {"cv": cv.to_dict()}
     if dev is not None:
         progress("scoring on the development set")
@@ -183,9 +184,18 @@ LEVERS = (
     Variant("without term indicators", Settings(features=replace(FeatureSettings(), term_weight=0.0))),
     Variant("term indicators at weight 1.0", Settings(features=replace(FeatureSettings(), term_weight=1.0))),
     Variant("with codebook cues (weight 0.1)", Settings(features=replace(FeatureSettings(), cue_weight=0.1))),
+    Variant("with word bigrams", Settings(features=replace(FeatureSettings(), word_ngrams=(1, 2)))),
     Variant("thresholds fixed at 0.5", Settings(threshold_tuning=0.0)),
     Variant("thresholds fully tuned by grouped CV", Settings(threshold_tuning=1.0)),
 )
+RATIONALE = (
+    "Settings were chosen by grouped cross-validation on the five corpus documents and by the development "
+    "set together (see the ablation below). Term indicators carry the codebook's vocabulary to unseen cities "
+    "(dev macro F1 0.56 without them), but at weight 1 they drown the n-grams; 0.2-0.3 is a plateau, 0.25 "
+    "chosen. The lexicon adds about 0.02 dev / 0.02 CV; the 1,012 written sentences add 0.12 dev / 0.08 CV. "
+    "Word bigrams and codebook cues did not help (within noise, cues lower dev F1), so words are unigrams "
+    "and cues are off. Per-label thresholds from grouped CV are moved half way from 0.5 toward the CV "
+    "optimum: five documents make the optimum noisy, and fixed 0.5 thresholds lost 0.03 dev F1.")
 ABLATION_TITLE = "Ablation: each lever on and off"
 ABLATION_NOTE = ("F1 on the development set (179 units, 16 unseen jurisdictions) of a model trained each way on "
                  "labeled/, and grouped-CV macro F1 on the five corpus documents. With 6 to 30 positives per label "
@@ -193,7 +203,11 @@ ABLATION_NOTE = ("F1 on the development set (179 units, 16 unseen jurisdictions)
 CURVE_TITLE = "Learning curve: labelled units a new jurisdiction needs"
 CURVE_NOTE = ("Each corpus document in turn plays a new jurisdiction: a random half of its units is held out "
               "for scoring, and the model trains on all other data plus k units of the other half (macro F1 on "
-              "the held-out half; mean, min and max over 5 documents × 3 random halves).")
+              "the held-out half; mean, min and max over 5 documents × 3 random halves). The curve is flat: "
+              "for texts of the corpus's genres, labelling up to 30 units of a new jurisdiction does not raise "
+              "its macro F1 measurably (0.84 throughout); what 30 labelled units buy is the floor (the worst "
+              "document rises from 0.67 to 0.76) and, above all, a check of the figures for that jurisdiction. "
+              "Label 30 of its units (policy-classify suggest) before trusting its cells.")
 
 
 def without_lexicon(taxonomy: Taxonomy) -> Taxonomy:
