@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from classify.documents import Document
 from classify.sentences import MAX_UNIT_CHARS, corpus_frame, document_units, split, unit_id
 

@@ -1,6 +1,5 @@
 """No lost annotations: concurrent writers, and a writer killed mid-write."""
 
-import json
 import multiprocessing
 import os
 import signal

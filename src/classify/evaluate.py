@@ -92,11 +92,11 @@ def cross_validate(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = 
     decisions = np.zeros(y.shape, dtype=bool)
     folds = list(document_folds(groups))
     tested = np.concatenate([test for _, test in folds])
-    for number, (train, test) in enumerate(folds):
+    for number, (fitted, test) in enumerate(folds):
         progress(number, len(folds))
-        train_texts = [texts[i] for i in train]
-        thresholds = tune_thresholds(train_texts, y[train], groups[train], taxonomy, settings)
-        model = Model(fit_pipeline(train_texts, y[train], taxonomy, settings), ids, thresholds)
+        train_texts = [texts[i] for i in fitted]
+        thresholds = tune_thresholds(train_texts, y[fitted], groups[fitted], taxonomy, settings)
+        model = Model(fit_pipeline(train_texts, y[fitted], taxonomy, settings), ids, thresholds)
         decisions[test] = decide(predict_proba(model, [texts[i] for i in test]), model)
     progress(len(folds), len(folds))
     baseline = keyword_predict([texts[i] for i in tested], taxonomy)
@@ -238,7 +238,6 @@ def learning_curve(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = 
     are held out for scoring; the model trains on all other data plus k units from the other half.
     Repeated with `repeats` random halves; the table gives mean, min and max over documents and repeats.
     """
-    ids = taxonomy.ids
     groups = groups_of(gold)
     rows = []
     for repeat in range(repeats):
@@ -247,10 +246,9 @@ def learning_curve(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = 
             own = rng.permutation(np.flatnonzero(groups == document))
             pool, test = own[: len(own) // 2], own[len(own) // 2:]
             others = np.flatnonzero(groups != document)
-            y = label_matrix(gold["labels"].iloc[test].tolist(), ids)
             for k in (k for k in sizes if k <= len(pool)):
                 model = train(gold.iloc[np.concatenate([others, pool[:k]])], taxonomy, settings)
-                predicted = decide(predict_proba(model, gold["text"].iloc[test].tolist()), model)
-                rows.append({"labelled units": k, "macro F1": score(y, predicted, ids).loc[MACRO, "f1"]})
+                held_out = evaluate_on(model, gold.iloc[test], taxonomy)
+                rows.append({"labelled units": k, "macro F1": held_out.model.loc[MACRO, "f1"]})
     curve = pd.DataFrame(rows)
     return curve.groupby("labelled units")["macro F1"].agg(["mean", "min", "max", "count"]).round(3)

@@ -87,7 +87,6 @@ class TermIndicators(BaseEstimator, TransformerMixin):
 
     def transform(self, texts):
         texts = list(texts)
-        row = -1
         groups_of_term, first_chars = _term_index(self.terms_by_label)
         columns_of_term = {term: k + len(self.terms_by_label) for k, term in enumerate(self.terms_)}
         rows, cols = [], []
@@ -98,7 +97,7 @@ class TermIndicators(BaseEstimator, TransformerMixin):
                                                                       if t in columns_of_term}
             rows.extend([row] * len(hit))
             cols.extend(hit)
-        shape = (row + 1 if texts else 0, len(self.terms_by_label) + len(self.terms_))
+        shape = (len(texts), len(self.terms_by_label) + len(self.terms_))
         return sparse.csr_matrix((np.full(len(rows), float(self.weight)), (rows, cols)), shape=shape)
 
     def get_feature_names_out(self, input_features=None):

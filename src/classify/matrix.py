@@ -8,7 +8,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .labeled import split_labels
 
 VALUES = ("count", "share", "per1000")
 
@@ -31,7 +30,7 @@ def with_flags(tagged: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     matrices are plain sums (the app keeps this frame; every re-aggregation then takes milliseconds)."""
     dummies = tagged["labels"].fillna("").astype(str).str.get_dummies(sep=";")
     flags = {flag_column(label): (dummies[label].to_numpy() > 0) if label in dummies else
-             pd.Series(False, index=tagged.index).to_numpy() for label in labels}
+             np.zeros(len(tagged), dtype=bool) for label in labels}
     return tagged.assign(**flags)
 
 

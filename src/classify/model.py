@@ -272,7 +272,12 @@ def read_card(folder: Path) -> dict:
 
 def load_model(folder: Path, taxonomy: Taxonomy) -> Model:
     """Load a model, refusing one built for another taxonomy or whose file does not match its card."""
-    folder = Path(folder)
+    card, data = _verified(Path(folder), taxonomy)
+    return Model(pipeline_from_bytes(data, str(Path(folder) / MODEL_FILE)), card["labels"], card["thresholds"], card)
+
+
+def _verified(folder: Path, taxonomy: Taxonomy) -> tuple[dict, bytes]:
+    """The card and model bytes of a folder, once they match the taxonomy and the card's hash."""
     card = read_card(folder)
     if card.get("labels") != taxonomy.ids:
         raise ModelError(f"{folder}: model labels {card.get('labels')} differ from the taxonomy's {taxonomy.ids}; "
@@ -283,9 +288,10 @@ def load_model(folder: Path, taxonomy: Taxonomy) -> Model:
     path = folder / MODEL_FILE
     if not path.is_file():
         raise ModelError(f"{path}: model file is missing")
-    if file_sha256(path) != card.get("model_sha256"):
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != card.get("model_sha256"):
         raise ModelError(f"{path}: file does not match the hash in its card (altered or truncated); refusing to load")
-    return Model(pipeline=load_pipeline(path), labels=card["labels"], thresholds=card["thresholds"], card=card)
+    return card, data
 
 
 def load_pipeline(path: Path) -> Pipeline:
@@ -297,8 +303,8 @@ def load_pipeline(path: Path) -> Pipeline:
     return pipeline_from_bytes(data, str(path))
 
 
-def pipeline_from_bytes(data: bytes, name: str = "model") -> Pipeline:
-    """`load_pipeline` for a model's bytes (as shipped to worker processes and cluster nodes)."""
+def _trusted_types(data: bytes, name: str) -> list[str]:
+    """The non-default types a skops file names, when all of them are ours; else ModelError."""
     try:
         untrusted = skops.io.get_untrusted_types(data=data)
     except (zipfile.BadZipFile, ValueError, KeyError, OSError) as err:
@@ -306,7 +312,12 @@ def pipeline_from_bytes(data: bytes, name: str = "model") -> Pipeline:
     unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if unexpected:
         raise ModelError(f"{name}: refusing to load untrusted type(s) {', '.join(unexpected)}")
-    return skops.io.loads(data, trusted=list(untrusted))
+    return list(untrusted)
+
+
+def pipeline_from_bytes(data: bytes, name: str = "model") -> Pipeline:
+    """`load_pipeline` for a model's bytes (as shipped to worker processes and cluster nodes)."""
+    return skops.io.loads(data, trusted=_trusted_types(data, name))
 
 
 @dataclass(frozen=True)
@@ -318,8 +329,10 @@ class PortableModel:
 
     @classmethod
     def of(cls, folder: Path, taxonomy: Taxonomy) -> PortableModel:
-        load_model(folder, taxonomy)  # every check happens here, once, before anything is shipped
-        return cls((Path(folder) / MODEL_FILE).read_bytes(), read_card(folder))
+        """Checked here, once, before anything is shipped: taxonomy, hash and the types the file names."""
+        card, data = _verified(Path(folder), taxonomy)
+        _trusted_types(data, str(Path(folder) / MODEL_FILE))
+        return cls(data, card)
 
     def load(self) -> Model:
         if hashlib.sha256(self.data).hexdigest() != self.card.get("model_sha256"):

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import joblib
-
 import pandas as pd
 
 from .documents import read_manifest
@@ -50,25 +49,6 @@ def _tag_chunk(portable: PortableModel, frame: pd.DataFrame) -> pd.DataFrame:
     return predict_frame(_model_in_worker(portable), frame)
 
 
-def tag_chunks(portable: PortableModel, chunks: Iterable[pd.DataFrame], jobs: int = 1, backend: str = "loky",
-               scheduler: str | None = None) -> Iterator[pd.DataFrame]:
-    """Tagged chunks in input order, computed in this process, in `jobs` local worker processes, or on a
-    Dask cluster (`backend="dask"`, `scheduler` its address); the output is the same in every case."""
-    if backend == "dask":
-        from dask.distributed import Client
-
-        with Client(scheduler) as client, joblib.parallel_config(backend="dask", scatter=[portable]):
-            workers = max(1, sum(client.nthreads().values()))
-            yield from joblib.Parallel(n_jobs=workers, return_as="generator")(
-                joblib.delayed(_tag_chunk)(portable, chunk) for chunk in chunks)
-        return
-    if jobs == 1:
-        yield from predict_chunks(_model_in_worker(portable), chunks)
-        return
-    yield from joblib.Parallel(n_jobs=jobs, backend=backend, return_as="generator", pre_dispatch="2*n_jobs")(
-        joblib.delayed(_tag_chunk)(portable, chunk) for chunk in chunks)
-
-
 def _tag_documents(portable: PortableModel, documents: list, size: int) -> pd.DataFrame:
     # A worker reads, splits and tags whole documents: the parent only writes, so it never starves them.
     model = _model_in_worker(portable)
@@ -81,12 +61,19 @@ def tag_corpus(portable: PortableModel, folder: Path, jobs: int = 1, backend: st
     """Every unit of a corpus folder tagged, in document order, in frames; the rows are the same
     whether computed here, in `jobs` local processes (which read the files themselves) or on a Dask
     cluster (which receives units, as its nodes need not see this disk)."""
-    if backend == "dask" or jobs == 1:
-        yield from tag_chunks(portable, corpus_chunks(folder, size), jobs=1 if backend != "dask" else jobs,
-                              backend=backend, scheduler=scheduler)
-        return
-    batches = document_batches(read_manifest(folder), size)
-    for frame in joblib.Parallel(n_jobs=jobs, backend=backend, return_as="generator", pre_dispatch="2*n_jobs")(
-            joblib.delayed(_tag_documents)(portable, batch, size) for batch in batches):
-        if len(frame):
-            yield frame
+    if backend == "dask":
+        # Cluster nodes need not see this disk: this process reads the units and ships them.
+        from dask.distributed import Client
+
+        with Client(scheduler) as client, joblib.parallel_config(backend="dask", scatter=[portable]):
+            workers = max(1, sum(client.nthreads().values()))
+            yield from joblib.Parallel(n_jobs=workers, return_as="generator")(
+                joblib.delayed(_tag_chunk)(portable, chunk) for chunk in corpus_chunks(folder, size))
+    elif jobs == 1:
+        yield from predict_chunks(_model_in_worker(portable), corpus_chunks(folder, size))
+    else:
+        batches = document_batches(read_manifest(folder), size)
+        for frame in joblib.Parallel(n_jobs=jobs, backend=backend, return_as="generator", pre_dispatch="2*n_jobs")(
+                joblib.delayed(_tag_documents)(portable, batch, size) for batch in batches):
+            if len(frame):
+                yield frame

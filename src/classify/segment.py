@@ -12,6 +12,7 @@ POLICY_CLASSIFY_SEGMENTER=jieba forces the reference.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import hashlib
 import logging
 import os
@@ -32,11 +33,8 @@ ENGINES = ("rjieba", "jieba")
 def engine_name() -> str:
     """The engine this process uses: rjieba when installed, unless POLICY_CLASSIFY_SEGMENTER says otherwise."""
     wanted = os.environ.get("POLICY_CLASSIFY_SEGMENTER", "rjieba")
-    if wanted == "rjieba":
-        try:
-            import rjieba  # noqa: F401
-        except ImportError:
-            return "jieba"
+    if wanted == "rjieba" and importlib.util.find_spec("rjieba") is None:
+        return "jieba"
     return wanted if wanted in ENGINES else "jieba"
 
 

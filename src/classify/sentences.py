@@ -100,16 +100,17 @@ def document_units(document: Document, lines: Iterable[str] | None = None) -> It
     """Units of one document in reading order, each assigned to its section's jurisdiction."""
     raw = read_lines(document.path) if lines is None else lines
     normalised = (normalize(line) for line in raw)
-    seen: Counter[bytes] = Counter()
+    seen: Counter[str] = Counter()
     section = None
     position = 0
     for line in drop_chrome(line for line in normalised if line):
         section = _section_of(document, section, line)
         jurisdiction = section.jurisdiction if section else document.jurisdiction
         for text in split(line):
-            digest = hashlib.sha1(text.encode("utf-8")).digest()[:8]  # count repeats without keeping texts
-            seen[digest] += 1
-            yield Unit(unit_id(document.doc_id, text, seen[digest]), document.doc_id, jurisdiction, position, text)
+            first = unit_id(document.doc_id, text)  # counting repeats by id keeps no texts in memory
+            seen[first] += 1
+            identity = first if seen[first] == 1 else f"{first}-{seen[first]}"
+            yield Unit(identity, document.doc_id, jurisdiction, position, text)
             position += 1
 
 
