@@ -8,8 +8,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import streamlit as st  # noqa: E402
 
 import loaders  # noqa: E402
+from classify.labeled import labelled_counts  # noqa: E402
 
-st.set_page_config(page_title="policy-classify", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="policy-classify", page_icon=":material/map:", layout="wide")
 st.title("Policy measures of Chinese cities")
 st.markdown(
     "This tool codes science-and-technology policy texts sentence by sentence with the measures of the "
@@ -25,11 +26,13 @@ middle.metric("Jurisdictions", tagged["jurisdiction"].nunique())
 right.metric("Sentences (units)", len(tagged))
 
 st.page_link("pages/1_Matrix.py", label="**Matrix** — which measures each city takes, with the sentences that prove it",
-             icon="📊")
-st.page_link("pages/2_Documents.py", label="**Documents** — add a policy text and see it tagged", icon="📄")
-st.page_link("pages/3_Annotate.py", label="**Annotate** — label sentences, most useful first", icon="✍️")
+             icon=":material/grid_on:")
+st.page_link("pages/2_Documents.py", label="**Documents** — add a policy text and see it tagged", icon=":material/description:")
+st.page_link("pages/3_Annotate.py", label="**Annotate** — label sentences, most useful first", icon=":material/edit_note:")
 st.page_link("pages/5_Compare.py", label="**Compare** — distinctive measures, commitments in numbers, similar "
-             "playbooks, a report to send", icon="🔎")
-st.page_link("pages/4_Model.py", label="**Model** — how good the model is; retrain it", icon="🧪")
-st.caption(f"{len({e.unit_id for e in events})} units labelled by people · labels: "
-           + ", ".join(label.name_zh for label in taxonomy.labels))
+             "playbooks, a report to send", icon=":material/compare_arrows:")
+st.page_link("pages/4_Model.py", label="**Model** — how good the model is; retrain it", icon=":material/model_training:")
+counts = labelled_counts(events, set(tagged["unit_id"]))
+st.caption(f"Labelled by people: {counts['corpus']} of the {len(tagged)} corpus units, "
+           f"{counts['standoff']} units of external corpora (stand-off) · {counts['written']} sentences written to "
+           "teach the model · measures: " + ", ".join(label.name_zh for label in taxonomy.labels))

@@ -1,9 +1,12 @@
 """Cached loaders for the app: the model, the tagged corpus and the annotation record.
 
-Each is keyed on the paths and a stamp of their files' modification times,
-never on model objects, so a retrained model, a new document or a new
-annotation is picked up on the next rerun, and switching matrix options
-never recomputes predictions.
+Each is keyed on the paths and a stamp of their files' modification times
+(`files`, a hashed argument: Streamlit leaves arguments starting with `_` out
+of the key), never on model objects, so a retrained model, a new document or
+a new annotation is picked up on the next rerun, and switching matrix options
+never recomputes predictions. The tagged corpus is also kept on disk
+(`.cache/`), keyed by the model's and the corpus's hashes, so a restarted
+server shows its first page without tagging again.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from classify.documents import CorpusError
 from classify.labeled import Annotation, read_events
 from classify.matrix import with_flags
 from classify.model import Model, ModelError, load_model
-from classify.predict import predict_frame
+from classify.predict import tag_cached
 from classify.project import Project, find_project
-from classify.sentences import corpus_frame
 from classify.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
+
+
+CACHE = ".cache"
 
 
 def project() -> Project:
@@ -37,25 +42,25 @@ def stamp(*paths: Path, pattern: str = "*") -> tuple:
 
 
 @st.cache_resource(show_spinner=False)
-def _taxonomy(path: str, _stamp: tuple) -> Taxonomy:
+def _taxonomy(path: str, files: tuple) -> Taxonomy:
     return load_taxonomy(path)
 
 
 @st.cache_resource(show_spinner="Loading the model…")
-def _model(folder: str, taxonomy_path: str, _stamp: tuple) -> Model:
+def _model(folder: str, taxonomy_path: str, files: tuple) -> Model:
     return load_model(Path(folder), load_taxonomy(taxonomy_path))
 
 
 @st.cache_data(show_spinner="Tagging the corpus…")
-def _tagged(corpus: str, folder: str, taxonomy_path: str, _stamp: tuple) -> pd.DataFrame:
-    model = _model(folder, taxonomy_path, stamp(Path(folder)))
-    tagged = with_flags(predict_frame(model, corpus_frame(Path(corpus))), model.labels)
+def _tagged(corpus: str, folder: str, taxonomy_path: str, files: tuple) -> pd.DataFrame:
+    model = _model(folder, taxonomy_path, stamp(Path(folder)) + stamp(Path(taxonomy_path)))
+    tagged = with_flags(tag_cached(model, Path(corpus), project().root / CACHE), model.labels)
     # Parsed once here, so every matrix the page draws is a sum over boolean columns.
     return tagged.assign(jurisdiction=tagged["jurisdiction"].astype("category"))
 
 
 @st.cache_data(show_spinner=False)
-def _events(folder: str, _stamp: tuple) -> list[Annotation]:
+def _events(folder: str, files: tuple) -> list[Annotation]:
     return read_events(Path(folder))
 
 

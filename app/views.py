@@ -9,6 +9,7 @@ import streamlit as st
 
 from classify.access import check_login
 from classify.explain import highlight
+from classify.labeled import split_labels
 from classify.taxonomy import Taxonomy
 
 # Plain coloured words: emoji badges draw as boxes where no emoji font is installed.
@@ -26,6 +27,20 @@ def label_name(taxonomy: Taxonomy, label_id: str) -> str:
 
 def short_name(taxonomy: Taxonomy, label_id: str) -> str:
     return taxonomy.label(label_id).name_zh if label_id in taxonomy.ids else label_id
+
+
+def label_names(taxonomy: Taxonomy, labels: str) -> str:
+    """';'-joined label ids as the reader's names ('实验室与重大科研平台、人才引育'); empty for none."""
+    return "、".join(short_name(taxonomy, label) for label in split_labels(labels))
+
+
+def named_columns(frame: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """A frame whose label-id columns (and p_<id> columns) carry the readers' names, the id in brackets."""
+    def name(column: str) -> str:
+        if column.startswith("p_") and column[2:] in taxonomy.ids:
+            return f"p {label_name(taxonomy, column[2:])}"
+        return label_name(taxonomy, column)
+    return frame.rename(columns=name)
 
 
 def unit_card(row: pd.Series, phrases: list[str], label: str, titles: dict[str, str]) -> None:

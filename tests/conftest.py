@@ -20,6 +20,14 @@ def taxonomy():
     return load_taxonomy(PROJECT.taxonomy)
 
 
+@pytest.fixture(scope="session")
+def committed_model(taxonomy):
+    """The committed default model, loaded once for the whole session."""
+    from classify.model import load_model
+
+    return load_model(PROJECT.model, taxonomy)
+
+
 @pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     """A writable copy of the bundled corpus."""

@@ -41,8 +41,9 @@ def tagged():
 
 
 def matrix_table(at: AppTest) -> pd.DataFrame:
-    """The matrix as the page shows it: the first table on the Matrix page."""
-    return at.dataframe[0].value
+    """The matrix as the page shows it (the first table on the Matrix page), columns back to label ids."""
+    table = at.dataframe[0].value
+    return table.rename(columns=lambda c: c.rsplit("(", 1)[-1].rstrip(")") if c.endswith(")") else c)
 
 
 def page(name: str) -> AppTest:

@@ -12,17 +12,17 @@ import views  # noqa: E402
 from classify.compare import regroup  # noqa: E402
 from classify.explain import drivers  # noqa: E402
 from classify.matrix import VALUES, evidence, filter_units, neighbours, to_matrix, year_of  # noqa: E402
-from classify.plot import heatmap, to_png  # noqa: E402
+from classify.plot import heatmap, heatmap_chart, matrix_cells, selected_cell, to_png  # noqa: E402
 from classify.queue import gold_labels  # noqa: E402
 from classify.taxonomy import CROSSWALKS  # noqa: E402
 
 VALUE_NAMES = {"count": "Count of units", "share": "Share of the jurisdiction's units", "per1000": "Units per 1,000"}
 
-st.set_page_config(page_title="Matrix", page_icon="📊", layout="wide")
+st.set_page_config(page_title="Matrix", page_icon=":material/grid_on:", layout="wide")
 st.title("Which measures does each jurisdiction take?")
 st.caption("Each row is a jurisdiction (as named in the manifest, with its level); each column a kind of policy "
            "measure. A cell counts the sentences of that jurisdiction's documents that the model codes with that "
-           "measure. Pick a cell below the heatmap to read its sentences.")
+           "measure. Click a cell (or pick it below the heatmap) to read its sentences.")
 
 taxonomy = loaders.taxonomy()
 model = loaders.model()
@@ -65,10 +65,17 @@ matrix = matrix.sort_index(ascending=not descending) if sort_by == "jurisdiction
 shown = labels if column_order == "taxonomy order" else \
     list(matrix[labels].sum().sort_values(ascending=False, kind="stable").index)
 
-figure = heatmap(matrix, shown, [views.short_name(taxonomy, l) for l in shown], value)
-st.pyplot(figure)
+names = [views.short_name(taxonomy, l) for l in shown]
+event = st.altair_chart(heatmap_chart(matrix_cells(matrix, shown, names, value), value), on_select="rerun",
+                        selection_mode="cell", key="matrix_heatmap", use_container_width=True)
+clicked = selected_cell(event)
+if clicked and clicked != st.session_state.get("matrix_clicked") and clicked[0] in matrix.index:
+    # A click opens that cell's evidence below; the dropdowns stay for keyboards.
+    st.session_state["matrix_clicked"] = clicked
+    st.session_state["evidence_jurisdiction"], st.session_state["evidence_label"] = clicked
+figure = heatmap(matrix, shown, names, value)
 table = matrix[["level", "units"] + shown]
-st.dataframe(table, key="matrix_table")
+st.dataframe(table.rename(columns=lambda c: views.label_name(taxonomy, c)), key="matrix_table")
 download_left, download_right = st.columns(2)
 download_left.download_button("Download matrix (CSV)", table.reset_index().to_csv(index=False).encode("utf-8"),
                               "matrix.csv", "text/csv", key="matrix_csv")

@@ -9,6 +9,8 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 import loaders  # noqa: E402
+import views  # noqa: E402
+from classify.labeled import split_labels  # noqa: E402
 from classify.documents import CorpusError, Document, add_document, decode_upload, safe_file_name  # noqa: E402
 from classify.normalize import detect_script  # noqa: E402
 from classify.predict import predict_frame  # noqa: E402
@@ -16,12 +18,13 @@ from classify.sentences import document_units, units_frame  # noqa: E402
 
 LEVELS = ["city", "district", "county", "province", "municipality"]
 
-st.set_page_config(page_title="Documents", page_icon="📄", layout="wide")
+st.set_page_config(page_title="Documents", page_icon=":material/description:", layout="wide")
 st.title("Add a document")
 st.caption("Upload .txt files (UTF-8, GB18030/GBK or UTF-16; simplified or traditional) or paste text. "
            "It is tagged at once; keep it and it joins the corpus and the matrix.")
 
 model = loaders.model()
+taxonomy = loaders.taxonomy()
 source = st.radio("Source", ["Upload files", "Paste text"], horizontal=True, key="doc_source")
 texts: dict[str, str] = {}
 if source == "Upload files":
@@ -50,10 +53,11 @@ for file_name, text in texts.items():
     units = units_frame(document_units(document, text.splitlines()))
     tagged = predict_frame(model, units)
     st.subheader(f"{file_name}: {len(tagged)} units, {detect_script(text)} script")
-    counts = pd.Series([l for v in tagged["labels"] for l in v.split(";") if l]).value_counts()
-    st.write(counts.rename("units") if len(counts) else "No measures found.")
-    st.dataframe(tagged[["position", "text", "labels"] + [c for c in tagged if c.startswith("p_")]],
-                 hide_index=True, key=f"doc_preview_{file_name}")
+    counts = pd.Series([views.short_name(taxonomy, l) for v in tagged["labels"] for l in split_labels(v)])
+    st.write(counts.value_counts().rename("units") if len(counts) else "No measures found.")
+    preview = tagged[["position", "text", "labels"] + [c for c in tagged if c.startswith("p_")]]
+    st.dataframe(views.named_columns(preview.assign(labels=preview["labels"].map(
+        lambda v: views.label_names(taxonomy, v))), taxonomy), hide_index=True, key=f"doc_preview_{file_name}")
 
 if texts and st.button("Keep in the corpus", type="primary", key="doc_keep"):
     corpus = loaders.project().corpus

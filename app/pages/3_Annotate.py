@@ -10,12 +10,12 @@ import streamlit as st  # noqa: E402
 
 import loaders  # noqa: E402
 import views  # noqa: E402
-from classify.evaluate import agreement  # noqa: E402
+from classify.agreement import agreement  # noqa: E402
 from classify.labeled import Annotation, StoreError, append, split_labels, undo_event  # noqa: E402
 from classify.matrix import neighbours  # noqa: E402
 from classify.queue import QUEUES, build_queue  # noqa: E402
 
-st.set_page_config(page_title="Annotate", page_icon="✍️", layout="wide")
+st.set_page_config(page_title="Annotate", page_icon=":material/edit_note:", layout="wide")
 st.title("Annotate")
 
 taxonomy = loaders.taxonomy()

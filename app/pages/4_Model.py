@@ -12,14 +12,15 @@ import loaders  # noqa: E402
 import views  # noqa: E402
 from classify.evaluate import train_with_card  # noqa: E402
 from classify.explain import top_terms  # noqa: E402
-from classify.labeled import gold_frame, read_gold  # noqa: E402
-from classify.matrix import to_matrix  # noqa: E402
+from classify.labeled import read_gold  # noqa: E402
+from classify.standoff import gold_with_text  # noqa: E402
+from classify.matrix import matrix_change, without_predictions  # noqa: E402
 from classify.model import Settings, load_model, replace_model, save_model  # noqa: E402
 from classify.predict import predict_frame  # noqa: E402
 
 CANDIDATE = "candidate"
 
-st.set_page_config(page_title="Model", page_icon="🧪", layout="wide")
+st.set_page_config(page_title="Model", page_icon=":material/model_training:", layout="wide")
 st.title("The model")
 
 project = loaders.project()
@@ -33,6 +34,7 @@ def metrics_table(report: dict) -> pd.DataFrame:
     model_scores = pd.DataFrame(report["model"]).T
     baseline = pd.DataFrame(report["baseline"]).T
     table = model_scores[["precision", "recall", "f1", "tp", "fp", "fn", "support"]].copy()
+    table[["tp", "fp", "fn", "support"]] = table[["tp", "fp", "fn", "support"]].astype(int)
     table["baseline f1"] = baseline["f1"]
     return table
 
@@ -47,7 +49,8 @@ for key, title in (("dev", "Unseen jurisdictions (development set)"), ("cv", "Cr
         st.caption(f"{report['method']}: {report['units']} units, {report['documents']} documents. "
                    f"Macro F1 {report['model']['macro']['f1']:.3f} vs keyword baseline "
                    f"{report['baseline']['macro']['f1']:.3f}. tp/fp/fn are the confusion counts.")
-        st.dataframe(metrics_table(report).style.format(precision=3), key=f"metrics_{key}")
+        st.dataframe(metrics_table(report).style.format("{:.3f}", subset=["precision", "recall", "f1",
+                     "baseline f1"]), key=f"metrics_{key}")
 
 st.subheader("Training labels")
 st.bar_chart(pd.Series(card["label_counts"]).rename(index=lambda l: taxonomy.label(l).name_zh))
@@ -73,8 +76,10 @@ if st.button("Train a candidate", key="train"):
         bar.progress(min(next(steps) / 5, 1.0), text=message)
 
     dev = read_gold(project.devset) if project.devset else None
-    candidate = train_with_card(gold_frame(project.labeled), taxonomy, Settings(), dev=dev, name=CANDIDATE,
-                                progress=advance)
+    gold, resolution = gold_with_text(project.labeled, project.corpora, label_ids=taxonomy.ids)
+    st.caption(resolution.summary())
+    candidate = train_with_card(gold, taxonomy, Settings(), dev=dev, name=CANDIDATE, progress=advance)
+    candidate.card["corpora"] = resolution.to_card()
     save_model(candidate, candidate_dir)
     bar.progress(1.0, text="done")
 
@@ -88,11 +93,9 @@ if (candidate_dir / "card.json").exists():
             st.dataframe(side.assign(change=side["candidate"] - side["current"]).style.format("{:+.3f}",
                          subset=["change"]).format("{:.3f}", subset=["current", "candidate"]), key=f"side_{key}")
     units = loaders.tagged()
-    now = to_matrix(units, labels=taxonomy.ids)
-    then = to_matrix(predict_frame(candidate, units.drop(columns=[c for c in units if c.startswith("p_")]
-                                                         + ["labels"])), labels=taxonomy.ids)
+    change = matrix_change(units, predict_frame(candidate, without_predictions(units)), taxonomy.ids)
     st.markdown("**How the matrix would change** (candidate minus current, units)")
-    st.dataframe(then[taxonomy.ids] - now[taxonomy.ids], key="matrix_change")
+    st.dataframe(change.rename(columns=lambda l: views.short_name(taxonomy, l)), key="matrix_change")
     if st.button("Replace the current model with the candidate", type="primary", key="promote"):
         replace_model(candidate_dir, project.model)
         st.success("The candidate is now the current model.")

@@ -17,7 +17,7 @@ from classify.queue import gold_labels  # noqa: E402
 from classify.report import build_report  # noqa: E402
 from classify.segment import Segmenter  # noqa: E402
 
-st.set_page_config(page_title="Compare", page_icon="🔎", layout="wide")
+st.set_page_config(page_title="Compare", page_icon=":material/compare_arrows:", layout="wide")
 st.title("Compare jurisdictions")
 
 taxonomy = loaders.taxonomy()
@@ -46,8 +46,12 @@ st.caption("Money (in yuan), counts of labs, platforms, firms or people, percent
            "each measure; a target when the clause says 力争, 到20xx年, 以上 and the like, else a result.")
 chosen = st.multiselect("Measures", labels, default=labels, format_func=names.get, key="commitment_measures")
 promises = extract(tagged[tagged["jurisdiction"].astype(str) == place], chosen)
-st.dataframe(promises[["label", "raw", "value", "unit", "kind", "target_year", "text"]], hide_index=True,
-             key="commitments")
+shown = promises[["label", "raw", "value", "unit", "kind", "target_year", "text"]].assign(
+    label=promises["label"].map(names))
+# Money in full (1,000,000,000,000 元), never cut to a rounded or scientific form.
+st.dataframe(shown, hide_index=True, key="commitments",
+             column_config={"value": st.column_config.NumberColumn("value", format="localized"),
+                            "target_year": st.column_config.NumberColumn("target year", format="%d")})
 st.download_button("Download commitments (CSV)", promises.to_csv(index=False).encode("utf-8"),
                    f"commitments_{place}.csv", "text/csv", key="commitments_csv")
 

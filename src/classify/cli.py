@@ -14,11 +14,11 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from .labeled import append, gold_frame, read_events, read_gold, split_labels, written_annotations
+from .labeled import append, read_events, read_gold, split_labels, written_annotations
 from .matrix import VALUES, to_matrix
 from .access import add_user, load_users
 from .card import with_table
-from .queue import gold_labels, most_uncertain
+from .queue import QUEUES, build_queue, gold_labels
 from .project import find_project
 from .sentences import corpus_chunks, corpus_frame, make_annotation
 from .tables import read_table, write_chunks, write_table
@@ -57,6 +57,27 @@ def _model_option(function):
                         show_default=True, help="Model folder.")(function)
 
 
+def _gold(labeled_dir: Path, taxonomy, include_written: bool = True):
+    """The gold set with stand-off labels joined to the project's corpora; says on stderr what it used."""
+    from .standoff import gold_with_text
+
+    gold, resolution = gold_with_text(labeled_dir, PROJECT.corpora, include_written, taxonomy.ids)
+    if resolution.units or resolution.unresolved:
+        click.echo(resolution.summary(), err=True)
+    return gold, resolution
+
+
+def _labeled_option(function):
+    return click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled,
+                        show_default=True, help="Folder of the annotation store.")(function)
+
+
+def _manifest_option(function):
+    return click.option("--manifest", type=click.Path(path_type=Path),
+                        help="Manifest CSV to use instead of CORPUS_DIR/manifest.csv (a `file` column is optional: "
+                             "<doc_id>.txt or docs/<doc_id>.txt is found).")(function)
+
+
 def _progress(description: str):
     bar = tqdm(total=0, bar_format="{desc}", file=sys.stderr, disable=None)
 
@@ -67,6 +88,7 @@ def _progress(description: str):
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policy-classify", prog_name="policy-classify", message="%(prog)s %(version)s")
 @click.option("-v", "--verbose", is_flag=True, help="Show progress details and warnings.")
 def main(verbose: bool) -> None:
     """Code the policy measures of Chinese S&T policy texts, city by city."""
@@ -76,29 +98,35 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.argument("corpus_dir", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Units table (.csv or .parquet).")
-def ingest(corpus_dir: Path, output: Path) -> None:
+@_manifest_option
+def ingest(corpus_dir: Path, output: Path, manifest: Path | None) -> None:
     """Split a corpus folder into units with stable ids and jurisdictions."""
-    count = write_chunks(corpus_chunks(corpus_dir), output)
+    count = write_chunks(corpus_chunks(corpus_dir, manifest=manifest), output)
     click.echo(f"{count} units → {output}")
 
 
 @main.command()
 @_model_option
 @_taxonomy_option
-@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
-@click.option("--dev", "dev_path", type=click.Path(path_type=Path), default=PROJECT.devset,
+@_labeled_option
+@click.option("--dev", "dev_path", type=click.Path(path_type=Path),
               help="Development-set gold CSV to score the model on (default: ../shared/devset if present).")
 def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Train a model on labeled/ and write it, with its card, to the model folder."""
     from . import evaluate as evaluation
     from .model import Settings, save_model
 
+    dev_path = dev_path or find_project().devset
+    if dev_path is None:
+        click.echo("no development set (../shared/devset is absent): the card gets grouped-CV figures only",
+                   err=True)
     taxonomy = load_taxonomy(taxonomy_path)
-    gold = gold_frame(labeled_dir, label_ids=taxonomy.ids)
+    gold, resolution = _gold(labeled_dir, taxonomy)
     dev = read_gold(dev_path) if dev_path else None
     bar, step = _progress("train")
     with bar:
         model = evaluation.train_with_card(gold, taxonomy, Settings(), dev=dev, name=model_dir.name, progress=step)
+    model.card["corpora"] = resolution.to_card()
     save_model(model, model_dir)
     metrics = model.card["metrics"]
     click.echo(f"model → {model_dir}: grouped-CV macro F1 {metrics['cv']['model']['macro']['f1']:.3f} "
@@ -110,7 +138,7 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
 @main.command()
 @_model_option
 @_taxonomy_option
-@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@_labeled_option
 @click.option("--data", "data_path", type=click.Path(path_type=Path),
               help="Gold CSV (unit_id, text, labels) to score the model on; without it, grouped CV on labeled/.")
 def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None) -> None:
@@ -120,7 +148,7 @@ def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path:
 
     taxonomy = load_taxonomy(taxonomy_path)
     if data_path is None:
-        gold = gold_frame(labeled_dir, label_ids=taxonomy.ids)
+        gold, _ = _gold(labeled_dir, taxonomy)
         with tqdm(desc="cross-validation folds", unit="fold", file=sys.stderr, disable=None) as bar:
             report, _ = evaluation.cross_validate(gold, taxonomy, Settings(),
                                                   progress=lambda done, total: bar.update(done - bar.n) or
@@ -134,7 +162,8 @@ def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path:
 @main.command()
 @click.option("--input", "-i", "input_path", type=click.Path(path_type=Path), required=True,
               help="Table with unit_id and text columns.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="Table with labels and p_<label> columns added (.csv or .parquet).")
 @_model_option
 @_taxonomy_option
 def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path) -> None:
@@ -157,9 +186,11 @@ def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path
 @click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True,
               help="loky: processes on this machine; dask: an existing Dask cluster (--scheduler).")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask).")
-@click.option("--chunk-size", type=click.IntRange(100), default=5_000, show_default=True)
+@click.option("--chunk-size", type=click.IntRange(100), default=5_000, show_default=True,
+              help="Units per chunk: memory is bounded by a chunk, not the corpus.")
+@_manifest_option
 def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jobs: int, backend: str,
-        scheduler: str | None, chunk_size: int) -> None:
+        scheduler: str | None, chunk_size: int, manifest: Path | None) -> None:
     """Ingest a corpus folder and label every unit, streaming chunks to the output."""
     from .model import PortableModel
     from .predict import tag_corpus
@@ -167,7 +198,8 @@ def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jo
     if backend == "dask" and not scheduler:
         raise click.UsageError("--backend dask needs --scheduler ADDRESS")
     portable = PortableModel.of(model_dir, load_taxonomy(taxonomy_path))
-    chunks = tag_corpus(portable, corpus_dir, jobs=jobs, backend=backend, scheduler=scheduler, size=chunk_size)
+    chunks = tag_corpus(portable, corpus_dir, jobs=jobs, backend=backend, scheduler=scheduler, size=chunk_size,
+                        manifest=manifest)
     count = write_chunks(tqdm(chunks, desc="tag", unit=" chunks", file=sys.stderr, disable=None), output)
     click.echo(f"{count} units tagged → {output}")
 
@@ -175,7 +207,8 @@ def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jo
 @main.command()
 @click.argument("pred", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the matrix here (.csv); else print it.")
-@click.option("--value", type=click.Choice(VALUES), default="count", show_default=True)
+@click.option("--value", type=click.Choice(VALUES), default="count", show_default=True,
+              help="Units per cell, their share of the jurisdiction's units, or units per 1,000.")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Count a label when its probability ≥ this.")
 def matrix(pred: Path, output: Path | None, value: str, threshold: float | None) -> None:
     """Jurisdictions × measures from tagged units."""
@@ -188,18 +221,21 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None)
 @main.command()
 @_model_option
 @_taxonomy_option
-@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
-@click.option("--dev", "dev_path", type=click.Path(path_type=Path), default=PROJECT.devset, required=True,
+@_labeled_option
+@click.option("--dev", "dev_path", type=click.Path(path_type=Path),
               help="Development-set gold CSV (default: ../shared/devset if present).")
-def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path) -> None:
+def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Each lever of the model on and off, scored on the development set; the table goes into the model card."""
     from . import evaluate as evaluation
     from .model import read_card, write_card
 
+    dev_path = dev_path or find_project().devset
+    if dev_path is None:
+        raise click.ClickException("no development set: ../shared/devset is absent; pass --dev GOLD.csv")
     taxonomy = load_taxonomy(taxonomy_path)
     bar, step = _progress("ablation")
     with bar:
-        table = evaluation.ablation(gold_frame(labeled_dir, label_ids=taxonomy.ids), taxonomy, evaluation.LEVERS,
+        table = evaluation.ablation(_gold(labeled_dir, taxonomy)[0], taxonomy, evaluation.LEVERS,
                                     read_gold(dev_path), progress=step)
     click.echo(table.to_string())
     card = with_table(read_card(model_dir), evaluation.ABLATION_TITLE, table, evaluation.ABLATION_NOTE)
@@ -209,52 +245,79 @@ def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pa
 @main.command()
 @_model_option
 @_taxonomy_option
-@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@_labeled_option
 def curve(model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
     """How many labelled units a new jurisdiction needs: a learning curve on held-out documents, into the card."""
     from . import evaluate as evaluation
     from .model import read_card, write_card
 
     taxonomy = load_taxonomy(taxonomy_path)
-    table = evaluation.learning_curve(gold_frame(labeled_dir, label_ids=taxonomy.ids), taxonomy)
+    table = evaluation.learning_curve(_gold(labeled_dir, taxonomy)[0], taxonomy)
     click.echo(table.to_string())
     write_card(model_dir, with_table(read_card(model_dir), evaluation.CURVE_TITLE, table, evaluation.CURVE_NOTE))
 
 
 @main.command()
-@click.argument("corpus_dir", type=click.Path(path_type=Path))
+@click.argument("corpus_dir", metavar="CORPUS", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Units to label next (.csv).")
-@click.option("--limit", "-n", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--limit", "-n", type=click.IntRange(1), default=50, show_default=True, help="How many units.")
+@click.option("--queue", "queue_name", type=click.Choice(list(QUEUES)), default="uncertain", show_default=True,
+              help="Which queue: " + "; ".join(f"{k}: {v}" for k, v in QUEUES.items()) + ".")
+@click.option("--annotator", default="", help="Leave out units this annotator has already decided.")
 @_model_option
 @_taxonomy_option
-@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
-def suggest(corpus_dir: Path, output: Path, limit: int, model_dir: Path, taxonomy_path: Path,
-            labeled_dir: Path) -> None:
-    """The units of a corpus that would teach the model most: unlabelled, most uncertain first."""
+@_labeled_option
+def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotator: str, model_dir: Path,
+            taxonomy_path: Path, labeled_dir: Path) -> None:
+    """The units of a corpus (a folder, or a name from project.yaml) to label next: by default the
+    unlabelled ones the model is least sure of, most uncertain first."""
     from .model import load_model
     from .predict import predict_frame
 
     model = load_model(model_dir, load_taxonomy(taxonomy_path))
-    tagged = predict_frame(model, corpus_frame(corpus_dir))
-    queue = most_uncertain(tagged, model.thresholds, labelled=list(gold_labels(read_events(labeled_dir))))
-    chosen = queue[~queue["labelled"]].head(limit)
-    write_table(chosen.drop(columns=["labelled"]), output)
+    tagged = predict_frame(model, corpus_frame(PROJECT.corpus_named(corpus_dir)[1]))
+    chosen = build_queue(queue_name, tagged, read_events(labeled_dir), model.thresholds, annotator=annotator)
+    if queue_name == "uncertain":
+        chosen = chosen[~chosen["labelled"]]
+    chosen = chosen.drop(columns=["labelled"], errors="ignore").head(limit)
+    write_table(chosen, output)
     click.echo(f"{len(chosen)} units to label next → {output}")
 
 
 @main.command()
-@click.argument("unit_id")
+@click.argument("unit_id", required=False)
 @click.option("--labels", "label_text", default="", help="Label ids joined by ';' (empty for none).")
-@click.option("--annotator", required=True)
+@click.option("--annotator", required=True, help="Whose decision this is (one store file per annotator).")
+@click.option("--from", "table", type=click.Path(path_type=Path),
+              help="Many decisions at once: a table with unit_id and labels columns (instead of UNIT_ID).")
 @click.option("--text", default=None, help="The unit's text, when it is not in the corpus (e.g. a new document).")
-@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default=PROJECT.corpus, show_default=True)
-@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@click.option("--corpus", "corpus_dir", default=str(PROJECT.corpus), show_default=True,
+              help="The units' corpus: a folder, or the name of an external corpus in project.yaml "
+                   "(its decisions are stored stand-off: ids and labels, no text).")
+@_labeled_option
 @_taxonomy_option
-def annotate(unit_id: str, label_text: str, annotator: str, text: str | None, corpus_dir: Path, labeled_dir: Path,
-             taxonomy_path: Path) -> None:
-    """Record one labelling decision for a unit, through the same store the app uses."""
-    decision = make_annotation(unit_id, split_labels(label_text), annotator, corpus_dir, text)
-    append(labeled_dir, [decision], load_taxonomy(taxonomy_path).ids)
+def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path | None, text: str | None,
+             corpus_dir: str, labeled_dir: Path, taxonomy_path: Path) -> None:
+    """Record labelling decisions for units, through the same store the app uses."""
+    from .standoff import corpus_units, decisions
+
+    if (unit_id is None) == (table is None):
+        raise click.UsageError("give either UNIT_ID or --from TABLE")
+    name, folder = PROJECT.corpus_named(corpus_dir)
+    ids = load_taxonomy(taxonomy_path).ids
+    if table is not None:
+        rows = read_table(table, required=("unit_id", "labels"))
+        made = decisions(zip(rows["unit_id"], rows["labels"].map(split_labels)), annotator, corpus_units(folder),
+                         name)
+        append(labeled_dir, made, ids)
+        click.echo(f"{len(made)} decisions by {annotator}" + (f" on {name} (stand-off)" if name else "")
+                   + f" → {labeled_dir}")
+        return
+    if name:
+        decision = decisions([(unit_id, split_labels(label_text))], annotator, corpus_units(folder), name)[0]
+    else:
+        decision = make_annotation(unit_id, split_labels(label_text), annotator, folder, text)
+    append(labeled_dir, [decision], ids)
     click.echo(f"{unit_id}: {';'.join(decision.labels) or 'none'} by {annotator}")
 
 
@@ -278,7 +341,7 @@ def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictio
 @main.command()
 @click.argument("pred", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the table here (.csv); else print.")
-@click.option("--threshold", type=click.FloatRange(0, 1))
+@click.option("--threshold", type=click.FloatRange(0, 1), help="Count a label when its probability ≥ this.")
 def distinctive(pred: Path, output: Path | None, threshold: float | None) -> None:
     """Which measures each jurisdiction stresses more or less than the others (log-odds, z, 95% interval)."""
     from .compare import distinctive_measures
@@ -286,9 +349,11 @@ def distinctive(pred: Path, output: Path | None, threshold: float | None) -> Non
 
     tagged = read_table(pred, required=("jurisdiction", "labels"))
     table = distinctive_measures(tagged, label_ids_of(tagged), threshold)
-    click.echo(table.to_string(index=False))
     if output:
         write_table(table, output)
+        click.echo(f"{len(table)} rows → {output}")
+    else:
+        click.echo(table.to_string(index=False))
 
 
 @main.command()
@@ -297,7 +362,7 @@ def distinctive(pred: Path, output: Path | None, threshold: float | None) -> Non
 @click.option("--pred", type=click.Path(path_type=Path), help="Tagged units; default: tag the project corpus.")
 @_model_option
 @_taxonomy_option
-@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@_labeled_option
 def report(jurisdictions: str, output: Path, pred: Path | None, model_dir: Path, taxonomy_path: Path,
            labeled_dir: Path) -> None:
     """A self-contained HTML comparison of jurisdictions to send to a colleague."""
@@ -323,7 +388,7 @@ def labels() -> None:
 @labels.command("add-written")
 @click.argument("table", type=click.Path(path_type=Path))
 @click.option("--annotator", required=True, help="Who wrote and coded the sentences.")
-@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@_labeled_option
 @_taxonomy_option
 def add_written(table: Path, annotator: str, labeled_dir: Path, taxonomy_path: Path) -> None:
     """Add sentences written to teach the model (a table with text and labels); they train but are never scored."""
@@ -332,13 +397,34 @@ def add_written(table: Path, annotator: str, labeled_dir: Path, taxonomy_path: P
     click.echo(f"{count} written sentences → {labeled_dir}")
 
 
+@labels.command("agreement")
+@_labeled_option
+@_taxonomy_option
+@click.option("--annotators", help="Two annotators joined by ',' (default: the first two of each unit).")
+def agreement_command(labeled_dir: Path, taxonomy_path: Path, annotators: str | None) -> None:
+    """Cohen's kappa per label between two annotators on the units both coded."""
+    from .agreement import agreement
+
+    names = [n.strip() for n in annotators.split(",")] if annotators else None
+    if names is not None and len(names) != 2:
+        raise click.UsageError("--annotators takes exactly two names joined by ','")
+    taxonomy = load_taxonomy(taxonomy_path)
+    table = agreement(read_events(labeled_dir, taxonomy.ids), taxonomy.ids, names)
+    click.echo(table.to_string(float_format=lambda v: f"{v:.3f}"))
+
+
 @labels.command("export")
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
-@click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled, show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Gold table (.csv or .parquet).")
+@_labeled_option
 @click.option("--written/--no-written", default=False, help="Include sentences written to teach the model.")
 def export(output: Path, labeled_dir: Path, written: bool) -> None:
-    """Write the current gold set: unit_id, doc_id, jurisdiction, text, labels."""
-    gold = gold_frame(labeled_dir, include_written=written)
+    """Write the current gold set: unit_id, doc_id, jurisdiction, text, labels (stand-off labels with the
+    text of their corpus when it is present, else skipped with a note)."""
+    from .standoff import gold_with_text
+
+    gold, resolution = gold_with_text(labeled_dir, PROJECT.corpora, include_written=written)
+    if resolution.units or resolution.unresolved:
+        click.echo(resolution.summary(), err=True)
     write_table(gold[["unit_id", "doc_id", "jurisdiction", "text", "labels"]], output)
     click.echo(f"{len(gold)} units → {output}")
 
@@ -351,11 +437,18 @@ def app(ctx: click.Context) -> None:
     script = Path(__file__).resolve().parents[2] / "app" / "Home.py"
     if not script.is_file():
         raise click.ClickException(f"{script}: app not found; run from a clone of the project")
-    options = list(ctx.args)
-    if not any(option.startswith("--server.address") for option in options):
-        options += ["--server.address", "localhost"]  # nothing listens beyond this machine unless asked
     # Become streamlit (exec, not a child process), so stopping this command stops the server.
-    os.execv(sys.executable, [sys.executable, "-m", "streamlit", "run", str(script), *options])
+    line = app_command_line(script, list(ctx.args))
+    os.execv(line[0], line)
+
+
+def app_command_line(script: Path, options: list[str]) -> list[str]:
+    """`streamlit run` for the app: on localhost and without usage statistics unless the options say otherwise."""
+    if not any(option.startswith("--server.address") for option in options):
+        options = options + ["--server.address", "localhost"]  # nothing listens beyond this machine unless asked
+    if not any(option.startswith("--browser.gatherUsageStats") for option in options):
+        options = options + ["--browser.gatherUsageStats", "false"]  # no statistics leave the machine unless asked
+    return [sys.executable, "-m", "streamlit", "run", str(script), *options]
 
 
 @main.group()

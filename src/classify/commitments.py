@@ -35,7 +35,11 @@ _NUMBER = re.compile(
     rf"|(?P<big>[一二两三四五六七八九十]+)大(?=[\u4e00-\u9fff])")
 _TARGET_YEAR = re.compile(r"(?:到|至|力争到|预计到)(20\d\d)年")
 TARGET_CUES = re.compile(r"力争|以上|到20\d\d年|目标|计划|确保|将")
-RESULT_CUES = re.compile(r"累计|已|完成|实现|达到|建成|新增|获批|认定|增长|共|首破|突破")
+# "三大平台" counts three platforms; "十九大", "二十大精神" name Party congresses and "三大战略" a slogan's
+# ordinal list: an "N大" counts only when a measure's noun follows within a few characters.
+_MEASURE_NOUNS = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:平台|中心|实验室|基地|园区|装置|设施|科学城|工程|基金|"
+                            r"集群|项目|研究院|孵化器|载体|走廊|计划)")
+_CONGRESS = re.compile(r"^(?:精神|报告|以来|召开|胜利|和|、|,|以及|党代会)")
 
 COLUMNS = ["unit_id", "doc_id", "jurisdiction", "labels", "label", "quantity", "value", "unit", "kind",
            "target_year", "raw", "text"]
@@ -75,6 +79,9 @@ def quantities(text: str) -> list[dict]:
     for match in _NUMBER.finditer(text):
         if match.group("big"):
             value = chinese_number(match.group("big"))
+            after = text[match.end():]
+            if value is None or value >= 10 or _CONGRESS.match(after) or not _MEASURE_NOUNS.match(after):
+                continue  # a congress (十九大) or an ordinal list, not a count of measures
             quantity, multiplier, unit = "items", 1, "大"
         else:
             number, scale, unit = match.group("number"), match.group("scale"), match.group("unit")

@@ -4,6 +4,8 @@ how profiles move over time, and how far a model-built cell can be trusted.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -58,19 +60,32 @@ def distinctive_measures(tagged: pd.DataFrame, labels: Sequence[str], threshold:
 
 def distinctive_terms(tagged: pd.DataFrame, jurisdiction: str, label: str, words: Callable[[str], list[str]],
                       threshold: float | None = None, top: int = 15, prior: float = 50.0) -> pd.DataFrame:
-    """Within one measure, the words that set a jurisdiction's sentences apart from everyone else's."""
+    """Within one measure, the words that set a jurisdiction's sentences apart from everyone else's
+    (function words, single characters, numbers and punctuation are left out: they say nothing of policy)."""
     rows = tagged[decisions(tagged, [label], threshold)[label].to_numpy()]
     own = rows["jurisdiction"].astype(str) == jurisdiction
-    counts = pd.DataFrame({
-        "own": pd.Series([w for t in rows.loc[own, "text"] for w in words(t)], dtype=object).value_counts(),
-        "rest": pd.Series([w for t in rows.loc[~own, "text"] for w in words(t)], dtype=object).value_counts(),
-    }).fillna(0)
+
+    def content(texts) -> pd.Series:
+        return pd.Series([w for t in texts for w in words(t) if is_content_word(w)], dtype=object).value_counts()
+
+    counts = pd.DataFrame({"own": content(rows.loc[own, "text"]), "rest": content(rows.loc[~own, "text"])}).fillna(0)
     if counts.empty or counts["own"].sum() == 0:
         return pd.DataFrame(columns=["term", "own", "rest", "delta", "z"])
     table = log_odds(counts.T, prior)
     mine = table[table["jurisdiction"] == "own"].rename(columns={"measure": "term", "count": "own"})
     mine["rest"] = counts.loc[mine["term"], "rest"].astype(int).to_numpy()
     return mine[mine["own"] > 1].sort_values("z", ascending=False).head(top)[["term", "own", "rest", "delta", "z"]]
+
+
+STOP_WORDS = frozenset("的 为 和 与 在 是 了 等 及 对 将 以 把 中 上 下 年 个 家 项 其 并 或 由 向 从 被 于 之 "
+                       "一 二 三 四 五 六 七 八 九 十 我们 我市 全市 全省 着 也 都 要 这 该 各 有 已 共 ".split())
+
+
+def is_content_word(word: str) -> bool:
+    """Whether a token can tell a reader something: two or more characters, not a function word, not a
+    number or punctuation."""
+    word = word.strip()
+    return len(word) > 1 and word not in STOP_WORDS and not re.fullmatch(r"[\W\d_]+", word)
 
 
 def profiles(matrix: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:

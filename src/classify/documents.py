@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["doc_id", "file", "jurisdiction", "parent", "level", "date", "title", "script",
                     "section_start", "section_end"]
-REQUIRED_COLUMNS = ["doc_id", "file", "jurisdiction"]
+REQUIRED_COLUMNS = ["doc_id", "jurisdiction"]
+# Where a document lives when its manifest row names no file (a manifest without a `file` column).
+DEFAULT_FILES = ("{doc_id}.txt", "docs/{doc_id}.txt")
 SNIFF_BYTES = 1 << 16
 MAX_LINE_CHARS = 1 << 16
 
@@ -117,11 +119,18 @@ def read_lines(path: Path) -> Iterator[str]:
         raise CorpusError(f"{path}: invalid {codec} at byte {err.start}") from None
 
 
-def read_manifest(folder: Path) -> list[Document]:
-    """Documents of a corpus folder, from its manifest or, failing that, from its `.txt` files."""
+def read_manifest(folder: Path, manifest: Path | None = None) -> list[Document]:
+    """Documents of a corpus folder, from its manifest (or the one given) or, failing that, its `.txt` files.
+
+    A manifest row without a `file` finds its text at `<doc_id>.txt` or `docs/<doc_id>.txt`.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"{folder}: not a folder")
+    if manifest is not None:
+        if not Path(manifest).is_file():
+            raise CorpusError(f"{manifest}: no such manifest")
+        return _documents_from_rows(folder, _read_rows(Path(manifest)), Path(manifest))
     manifest = folder / MANIFEST
     if not manifest.exists():
         files = sorted(folder.glob("*.txt"))
@@ -141,8 +150,8 @@ def _read_rows(manifest: Path) -> list[dict[str, str]]:
         return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
 
 
-def _documents_from_rows(folder: Path, rows: list[dict[str, str]]) -> list[Document]:
-    manifest = folder / MANIFEST
+def _documents_from_rows(folder: Path, rows: list[dict[str, str]], manifest: Path | None = None) -> list[Document]:
+    manifest = manifest or folder / MANIFEST
     main: dict[str, dict[str, str]] = {}
     sections: dict[str, list[Section]] = {}
     for number, row in enumerate(rows, start=2):
@@ -162,11 +171,15 @@ def _documents_from_rows(folder: Path, rows: list[dict[str, str]]) -> list[Docum
         raise CorpusError(f"{manifest}: section rows for unknown doc_id {', '.join(orphans)}")
     documents = []
     for doc_id, row in main.items():
-        path = folder / row.get("file", "")
+        name = row.get("file") or next((n.format(doc_id=doc_id) for n in DEFAULT_FILES
+                                        if (folder / n.format(doc_id=doc_id)).is_file()), "")
+        path = folder / name
         if not path.resolve().is_relative_to(folder.resolve()):
             raise CorpusError(f"{manifest}: doc {doc_id} names a file outside the corpus folder")
-        if not row.get("file") or not path.is_file():
-            raise CorpusError(f"{manifest}: doc {doc_id} names missing file {row.get('file', '')!r}")
+        if not name or not path.is_file():
+            raise CorpusError(f"{manifest}: doc {doc_id} names missing file {name!r}" if row.get("file") else
+                              f"{manifest}: doc {doc_id} has no file column and no "
+                              f"{' or '.join(n.format(doc_id=doc_id) for n in DEFAULT_FILES)}")
         documents.append(Document(
             doc_id=doc_id, path=path, jurisdiction=row["jurisdiction"], parent=row.get("parent", ""),
             level=row.get("level", ""), date=row.get("date", ""), title=row.get("title", ""),

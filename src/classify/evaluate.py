@@ -9,9 +9,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score
 
-from .labeled import WRITTEN, Annotation, standing_by_annotator
+from .labeled import WRITTEN
 from .features import FeatureSettings
 from .model import (Model, Settings, decide, document_folds, fit_pipeline, groups_of, label_matrix, predict_proba,
                     train, tune_thresholds)
@@ -143,28 +142,6 @@ def train_with_card(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings =
         progress("scoring on the development set")
         model.card["metrics"]["dev"] = evaluate_on(model, dev, taxonomy, "development set").to_dict()
     return model
-
-
-def agreement(events: Sequence[Annotation], ids: Sequence[str]) -> pd.DataFrame:
-    """Cohen's kappa per label between the first two annotators of every unit coded by at least two."""
-    pairs = [[frozenset(d.labels) for d in decisions.values()][:2]
-             for decisions in standing_by_annotator(events).values() if len(decisions) >= 2]
-    rows = {}
-    for label in ids:
-        first = [label in pair[0] for pair in pairs]
-        second = [label in pair[1] for pair in pairs]
-        rows[label] = {"units": len(pairs), "agree": sum(a == b for a, b in zip(first, second)),
-                       "kappa": _kappa(first, second)}
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def _kappa(first: Sequence[bool], second: Sequence[bool]) -> float:
-    # 1.0 when both annotators never (or always) use the label: perfect, if uninformative, agreement.
-    if not first:
-        return float("nan")
-    if len(set(first) | set(second)) == 1:
-        return 1.0
-    return float(cohen_kappa_score(first, second))
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,16 @@ def _coefficients(estimator, width: int) -> np.ndarray:
 
 
 def top_terms(model: Model, label: str, n: int = 20) -> pd.DataFrame:
-    """The n phrases that most raise `label`, with their weights (for the model card and app)."""
-    weights = label_weights(model)[label]
-    readable = weights[[_phrase(name) is not None for name in weights.index]]
-    top = readable.sort_values(ascending=False).head(n)
-    return pd.DataFrame({"phrase": [_phrase(name) for name in top.index], "feature": top.index,
+    """The n phrases that most raise `label`, with their weights (for the model card and app).
+
+    A phrase seen by several feature kinds (a word, a character n-gram, a taxonomy term) is listed once,
+    at its largest weight; single characters say little to a reader and are left out.
+    """
+    weights = label_weights(model)[label].sort_values(ascending=False, kind="stable")
+    phrases = pd.Series([_phrase(name) for name in weights.index], index=weights.index)
+    readable = phrases.notna() & (phrases.str.len() > 1)
+    top = weights[readable & ~phrases.duplicated()].head(n)
+    return pd.DataFrame({"phrase": phrases[top.index].to_numpy(), "feature": top.index,
                          "weight": top.to_numpy().round(3)})
 
 

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 WRITTEN = "written"
 UNDO = "undo"
+STANDOFF = "standoff"  # a unit of an external corpus, referred to by id: the record holds no text
 GOLD_COLUMNS = ["unit_id", "doc_id", "jurisdiction", "text", "labels"]
 LOCK_TIMEOUT_S = 30
 
@@ -49,6 +50,14 @@ class Annotation:
     jurisdiction: str = ""
     source: str = "corpus"
     time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="microseconds"))
+    corpus: str = ""  # for stand-off records: the external corpus's name in project.yaml
+
+
+def standoff(unit_id: str, doc_id: str, labels: tuple[str, ...], annotator: str, corpus: str,
+             jurisdiction: str = "") -> Annotation:
+    """A decision on a unit of an external corpus that may not be redistributed: ids and labels, no text."""
+    return Annotation(unit_id=unit_id, text="", labels=labels, annotator=annotator, doc_id=doc_id,
+                      jurisdiction=jurisdiction, source=STANDOFF, corpus=corpus)
 
 
 def written_id(text: str) -> str:
@@ -91,6 +100,8 @@ def _check(annotation: Annotation, known: set[str] | None) -> None:
         raise StoreError("annotation has no unit id")
     if not annotation.annotator.strip():
         raise StoreError(f"annotation of {annotation.unit_id} has no annotator name")
+    if annotation.source == STANDOFF and (annotation.text or not annotation.corpus):
+        raise StoreError(f"stand-off annotation of {annotation.unit_id} must name its corpus and carry no text")
     if known is not None:
         unknown = sorted(set(annotation.labels) - known)
         if unknown:
@@ -100,6 +111,8 @@ def _check(annotation: Annotation, known: set[str] | None) -> None:
 def _record(annotation: Annotation) -> dict:
     record = asdict(annotation)
     record["labels"] = sorted(annotation.labels)
+    if not annotation.corpus:
+        del record["corpus"]  # records of the project's own corpus keep their original shape
     return record
 
 
@@ -178,11 +191,12 @@ def gold_frame(folder: Path, include_written: bool = True, label_ids: Iterable[s
     """The current gold set: one row per unit, labels joined by ';' (empty for none)."""
     rows = [
         {"unit_id": a.unit_id, "doc_id": a.doc_id, "jurisdiction": a.jurisdiction, "text": a.text,
-         "labels": ";".join(a.labels), "source": a.source, "annotator": a.annotator, "time": a.time}
+         "labels": ";".join(a.labels), "source": a.source, "annotator": a.annotator, "time": a.time,
+         "corpus": a.corpus}
         for a in latest(read_events(folder, label_ids)).values()
         if include_written or a.source != WRITTEN
     ]
-    return pd.DataFrame(rows, columns=GOLD_COLUMNS + ["source", "annotator", "time"])
+    return pd.DataFrame(rows, columns=GOLD_COLUMNS + ["source", "annotator", "time", "corpus"])
 
 
 def split_labels(value: str) -> tuple[str, ...]:
@@ -207,3 +221,12 @@ def written_annotations(frame: pd.DataFrame, annotator: str) -> list[Annotation]
     return [Annotation(unit_id=written_id(text), text=text, labels=split_labels(labels), annotator=annotator,
                        doc_id=WRITTEN, jurisdiction="", source=WRITTEN)
             for text, labels in zip(texts, frame["labels"]) if text]
+
+
+def labelled_counts(events: Iterable[Annotation], corpus_units: set[str]) -> dict[str, int]:
+    """How many units people have labelled, by kind: units of this corpus, stand-off units of external
+    corpora, and sentences written to teach the model (which are not corpus text)."""
+    standing = latest(events).values()
+    return {"corpus": sum(a.unit_id in corpus_units for a in standing),
+            "standoff": sum(a.source == STANDOFF for a in standing),
+            "written": sum(a.source == WRITTEN for a in standing)}

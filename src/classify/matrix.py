@@ -114,3 +114,16 @@ def neighbours(tagged: pd.DataFrame, unit_id: str, width: int = 2) -> pd.DataFra
     doc, position = unit.iloc[0]["doc_id"], unit.iloc[0]["position"]
     same = tagged[(tagged["doc_id"] == doc) & tagged["position"].between(position - width, position + width)]
     return same.sort_values("position")
+
+
+def without_predictions(tagged: pd.DataFrame) -> pd.DataFrame:
+    """The units alone: a tagged frame without its `labels`, `p_<label>` and `is_<label>` columns, ready to be
+    tagged by another model (leftover flags would otherwise be counted as that model's decisions)."""
+    labels = label_ids_of(tagged)
+    drop = ["labels"] + [f"p_{label}" for label in labels] + [flag_column(label) for label in labels]
+    return tagged.drop(columns=[c for c in drop if c in tagged])
+
+
+def matrix_change(before: pd.DataFrame, after: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
+    """Counts of `after` minus counts of `before` per jurisdiction and label (two taggings of the same units)."""
+    return to_matrix(after, labels=labels)[list(labels)] - to_matrix(before, labels=labels)[list(labels)]

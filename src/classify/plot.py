@@ -91,3 +91,52 @@ def similarity_heatmap(cosine: pd.DataFrame, title: str = "Similarity of measure
     axes.set_title(title)
     figure.tight_layout()
     return figure
+
+
+def matrix_cells(matrix: pd.DataFrame, labels: Sequence[str], label_names: Sequence[str],
+                 value: str = "count") -> pd.DataFrame:
+    """The matrix in long form for an interactive chart: one row per jurisdiction × label with its printed text."""
+    names = dict(zip(labels, label_names))
+    rows = []
+    for place, row in matrix.iterrows():
+        for label in labels:
+            cell = float(row[label])
+            text = f"{cell:.1%}" if value == "share" else f"{cell:.0f}"
+            rows.append({"jurisdiction": place, "label": label, "measure": names[label], "value": cell,
+                         "text": text, "wide": False})
+    return pd.DataFrame(rows, columns=["jurisdiction", "label", "measure", "value", "text", "wide"])
+
+
+def heatmap_chart(cells: pd.DataFrame, value: str = "count", selection: str = "cell"):
+    """An Altair heatmap of `matrix_cells` whose cells can be clicked (a point selection named `selection`
+    over jurisdiction and label); cells marked `wide` (an uncertain estimate) print their text in grey."""
+    import altair as alt
+
+    pick = alt.selection_point(name=selection, fields=["jurisdiction", "label"], on="click")
+    order = list(dict.fromkeys(cells["measure"]))
+    base = alt.Chart(cells).encode(
+        x=alt.X("measure:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("jurisdiction:N", title=None),
+        tooltip=[alt.Tooltip("jurisdiction:N"), alt.Tooltip("measure:N"), alt.Tooltip("label:N", title="id"),
+                 alt.Tooltip("text:N", title=VALUE_TITLES.get(value, value))])
+    rects = base.mark_rect(stroke="white").encode(
+        color=alt.Color("value:Q", scale=alt.Scale(scheme="blues"), title=VALUE_TITLES.get(value, value)),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55))).add_params(pick)
+    text = base.mark_text(fontSize=12).encode(
+        text="text:N", color=alt.condition("datum.wide", alt.value("#888888"), alt.value("black")))
+    height = max(120, 34 * cells["jurisdiction"].nunique())
+    return (rects + text).properties(height=height)
+
+
+def selected_cell(event, selection: str = "cell") -> tuple[str, str] | None:
+    """(jurisdiction, label) of the clicked cell in a Streamlit chart selection event, or None."""
+    try:
+        points = event["selection"][selection]
+    except (KeyError, TypeError):
+        return None
+    if not points:
+        return None
+    point = points[0]
+    if "jurisdiction" not in point or "label" not in point:
+        return None
+    return str(point["jurisdiction"]), str(point["label"])

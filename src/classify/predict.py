@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from .documents import read_manifest
 from .model import Model, PortableModel, decide, predict_proba
-from .sentences import corpus_chunks, document_batches, document_chunks
+from .sentences import corpus_chunks, corpus_frame, document_batches, document_chunks
 
 CHUNK = 10_000
 
@@ -57,7 +58,8 @@ def _tag_documents(portable: PortableModel, documents: list, size: int) -> pd.Da
 
 
 def tag_corpus(portable: PortableModel, folder: Path, jobs: int = 1, backend: str = "loky",
-               scheduler: str | None = None, size: int = 5_000) -> Iterator[pd.DataFrame]:
+               scheduler: str | None = None, size: int = 5_000, manifest: Path | None = None
+               ) -> Iterator[pd.DataFrame]:
     """Every unit of a corpus folder tagged, in document order, in frames; the rows are the same
     whether computed here, in `jobs` local processes (which read the files themselves) or on a Dask
     cluster (which receives units, as its nodes need not see this disk)."""
@@ -68,12 +70,45 @@ def tag_corpus(portable: PortableModel, folder: Path, jobs: int = 1, backend: st
         with Client(scheduler) as client, joblib.parallel_config(backend="dask", scatter=[portable]):
             workers = max(1, sum(client.nthreads().values()))
             yield from joblib.Parallel(n_jobs=workers, return_as="generator")(
-                joblib.delayed(_tag_chunk)(portable, chunk) for chunk in corpus_chunks(folder, size))
+                joblib.delayed(_tag_chunk)(portable, chunk) for chunk in corpus_chunks(folder, size, manifest))
     elif jobs == 1:
-        yield from predict_chunks(_model_in_worker(portable), corpus_chunks(folder, size))
+        yield from predict_chunks(_model_in_worker(portable), corpus_chunks(folder, size, manifest))
     else:
-        batches = document_batches(read_manifest(folder), size)
+        batches = document_batches(read_manifest(folder, manifest), size)
         for frame in joblib.Parallel(n_jobs=jobs, backend=backend, return_as="generator", pre_dispatch="2*n_jobs")(
                 joblib.delayed(_tag_documents)(portable, batch, size) for batch in batches):
             if len(frame):
                 yield frame
+
+
+def corpus_fingerprint(folder: Path) -> str:
+    """Hash of a corpus folder's manifest and text files (names and bytes): a key for cached predictions."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and (path.suffix in (".txt", ".csv")):
+            digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def tag_cached(model: Model, folder: Path, cache: Path) -> pd.DataFrame:
+    """Every unit of a corpus tagged by `model`, read from `cache` when the same model tagged the same
+    files before: an app restart then shows its first page in seconds instead of re-tagging."""
+    key = hashlib.sha256(f"{model.card.get('model_sha256', '')}:{corpus_fingerprint(folder)}".encode()).hexdigest()
+    path = Path(cache) / f"tagged-{key[:24]}.parquet"
+    if path.is_file():
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError):
+            path.unlink(missing_ok=True)  # a damaged cache file is only a cache: tag again
+    tagged = predict_frame(model, corpus_frame(folder))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("tagged-*.parquet"):
+            old.unlink(missing_ok=True)
+        partial = path.with_name(path.name + ".part")
+        tagged.to_parquet(partial, index=False)
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only checkout still works, it only tags on every start
+    return tagged

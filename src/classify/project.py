@@ -9,8 +9,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 TAXONOMY = "taxonomy.yaml"
+SETTINGS = "project.yaml"
 DEFAULT_MODEL = "default"
+
+
+class ProjectError(ValueError):
+    """A project settings file that cannot be used; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,36 @@ class Project:
     @property
     def corpus(self) -> Path:
         return self.root / "corpus"
+
+    @property
+    def codebook(self) -> Path:
+        return self.root / "docs" / "codebook.md"
+
+    @property
+    def corpora(self) -> dict[str, Path]:
+        """External corpora named in project.yaml (name → folder, relative paths from the project root)."""
+        path = self.root / SETTINGS
+        if not path.is_file():
+            return {}
+        try:
+            settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as err:
+            raise ProjectError(f"{path}: not readable YAML ({' '.join(str(err).split())})") from None
+        named = settings.get("corpora") or {} if isinstance(settings, dict) else None
+        if not isinstance(named, dict) or not all(isinstance(v, str) for v in named.values()):
+            raise ProjectError(f"{path}: 'corpora' must map names to folders")
+        return {str(name): (self.root / folder).resolve() for name, folder in named.items()}
+
+    def corpus_named(self, name_or_folder: str | Path) -> tuple[str, Path]:
+        """(name, folder) of a corpus given by its project.yaml name or its folder; the project's own is ''."""
+        corpora = self.corpora
+        if str(name_or_folder) in corpora:
+            return str(name_or_folder), corpora[str(name_or_folder)]
+        folder = Path(name_or_folder).resolve()
+        for name, known in corpora.items():
+            if known == folder:
+                return name, known
+        return "", folder
 
     @property
     def devset(self) -> Path | None:

@@ -62,10 +62,12 @@ def model_disagrees(tagged: pd.DataFrame, gold: dict[str, str]) -> pd.DataFrame:
 
 
 def annotators_disagree(tagged: pd.DataFrame, events: Iterable[Annotation]) -> pd.DataFrame:
-    """Units whose annotators' latest decisions differ, with each annotator's labels."""
+    """Units whose first two annotators' decisions differ and that no third reading has settled yet,
+    with each annotator's labels (an adjudicator's later decision takes the unit off this queue)."""
     by_unit = {unit: {a: frozenset(d.labels) for a, d in decisions.items()}
                for unit, decisions in standing_by_annotator(events).items()}
-    disputed = {unit: decisions for unit, decisions in by_unit.items() if len(set(decisions.values())) > 1}
+    disputed = {unit: decisions for unit, decisions in by_unit.items()
+                if len(decisions) == 2 and len(set(decisions.values())) > 1}
     rows = tagged[tagged["unit_id"].isin(disputed)]
     summary = rows["unit_id"].map(lambda u: "; ".join(f"{a}: {','.join(sorted(ls)) or 'none'}"
                                                       for a, ls in sorted(disputed[u].items())))

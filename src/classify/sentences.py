@@ -137,9 +137,9 @@ def units_frame(units: Iterable[Unit]) -> pd.DataFrame:
 UNIT_COLUMNS = ["unit_id", "doc_id", "jurisdiction", "parent", "level", "date", "title", "position", "text"]
 
 
-def corpus_chunks(folder: Path, size: int = 10_000) -> Iterator[pd.DataFrame]:
+def corpus_chunks(folder: Path, size: int = 10_000, manifest: Path | None = None) -> Iterator[pd.DataFrame]:
     """The units of a corpus folder with their documents' metadata, in frames of at most `size` rows."""
-    return document_chunks(read_manifest(folder), size)
+    return document_chunks(read_manifest(folder, manifest), size)
 
 
 def document_chunks(documents: Iterable[Document], size: int = 10_000) -> Iterator[pd.DataFrame]:
@@ -159,9 +159,9 @@ def document_chunks(documents: Iterable[Document], size: int = 10_000) -> Iterat
         yield pd.DataFrame(rows, columns=UNIT_COLUMNS)
 
 
-def corpus_frame(folder: Path) -> pd.DataFrame:
+def corpus_frame(folder: Path, manifest: Path | None = None) -> pd.DataFrame:
     """Every unit of a corpus folder with its document's metadata (the `ingest` output)."""
-    chunks = list(corpus_chunks(folder))
+    chunks = list(corpus_chunks(folder, manifest=manifest))
     return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=UNIT_COLUMNS)
 
 
