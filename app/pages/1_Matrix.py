@@ -11,6 +11,8 @@ import loaders  # noqa: E402
 import views  # noqa: E402
 from classify.compare import regroup  # noqa: E402
 from classify.explain import drivers  # noqa: E402
+from classify.intervals import as_rates, cell_intervals, from_card, is_wide  # noqa: E402
+from classify.labeled import checked_units  # noqa: E402
 from classify.matrix import VALUES, evidence, filter_units, neighbours, to_matrix, year_of  # noqa: E402
 from classify.plot import heatmap, heatmap_chart, matrix_cells, selected_cell, to_png  # noqa: E402
 from classify.queue import gold_labels  # noqa: E402
@@ -66,7 +68,17 @@ shown = labels if column_order == "taxonomy order" else \
     list(matrix[labels].sum().sort_values(ascending=False, kind="stable").index)
 
 names = [views.short_name(taxonomy, l) for l in shown]
-event = st.altair_chart(heatmap_chart(matrix_cells(matrix, shown, names, value), value), on_select="rerun",
+calibration = from_card(model.card)
+cells = None
+if scheme == "codebook" and threshold is None and calibration:
+    events = loaders.events()
+    counts = cell_intervals(units, calibration, gold_labels(events), checked_units(events))
+    cells = as_rates(counts, value).assign(wide=is_wide(counts).to_numpy())
+    st.caption("Each cell: the estimated true count and its 90% interval, from the model's calibrated "
+               "probabilities (model only), a checked random sample of the city's sentences, or sentences all "
+               "confirmed by people; grey text marks a wide interval. Label a city's check sample on the "
+               "Annotate page to narrow it.")
+event = st.altair_chart(heatmap_chart(matrix_cells(matrix, shown, names, value, cells), value), on_select="rerun",
                         selection_mode="cell", key="matrix_heatmap", use_container_width=True)
 clicked = selected_cell(event)
 if clicked and clicked != st.session_state.get("matrix_clicked") and clicked[0] in matrix.index:
@@ -76,8 +88,13 @@ if clicked and clicked != st.session_state.get("matrix_clicked") and clicked[0] 
 figure = heatmap(matrix, shown, names, value)
 table = matrix[["level", "units"] + shown]
 st.dataframe(table.rename(columns=lambda c: views.label_name(taxonomy, c)), key="matrix_table")
+if cells is not None:
+    st.markdown("**Estimates with 90% intervals and their basis**")
+    st.dataframe(cells.assign(measure=cells["measure"].map(lambda l: views.label_name(taxonomy, l))),
+                 hide_index=True, key="matrix_intervals")
 download_left, download_right = st.columns(2)
-download_left.download_button("Download matrix (CSV)", table.reset_index().to_csv(index=False).encode("utf-8"),
+download = table.reset_index() if cells is None else cells
+download_left.download_button("Download matrix (CSV)", download.to_csv(index=False).encode("utf-8"),
                               "matrix.csv", "text/csv", key="matrix_csv")
 download_right.download_button("Download heatmap (PNG)", to_png(figure), "matrix.png", "image/png", key="matrix_png")
 

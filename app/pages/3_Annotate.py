@@ -11,7 +11,7 @@ import streamlit as st  # noqa: E402
 import loaders  # noqa: E402
 import views  # noqa: E402
 from classify.agreement import agreement  # noqa: E402
-from classify.labeled import Annotation, StoreError, append, split_labels, undo_event  # noqa: E402
+from classify.labeled import CHECK, Annotation, StoreError, append, split_labels, undo_event  # noqa: E402
 from classify.matrix import neighbours  # noqa: E402
 from classify.queue import QUEUES, build_queue  # noqa: E402
 
@@ -42,6 +42,13 @@ if not annotator:
     st.info("Enter your name to start: every decision is saved under it.")
     st.stop()
 
+if queue_name == "check":
+    st.info("Check this city: its sentences in a fixed random order, not ranked by the model. A simple random "
+            "sample is what lets the matrix correct the model's count for this city without bias "
+            "(prediction-powered inference); 10–20 sentences narrow its intervals markedly.")
+    if jurisdiction == "all":
+        st.warning("Choose the jurisdiction to check.")
+        st.stop()
 units = tagged if jurisdiction == "all" else tagged[tagged["jurisdiction"] == jurisdiction]
 queue = build_queue(queue_name, units, events, model.thresholds, annotator=annotator,
                     jurisdiction=None if jurisdiction == "all" else jurisdiction)
@@ -72,7 +79,8 @@ else:
             st.error("Choose either measures or 'None of these', not both.")
         else:
             decision = Annotation(unit_id=item["unit_id"], text=item["text"], labels=labels, annotator=annotator,
-                                  doc_id=item["doc_id"], jurisdiction=item["jurisdiction"])
+                                  doc_id=item["doc_id"], jurisdiction=item["jurisdiction"],
+                                  sample=CHECK if queue_name == "check" else "")
             try:
                 append(loaders.project().labeled, [decision], taxonomy.ids)
                 state["history"].append(decision)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 
 LABEL_ROWS_LAST = ("micro", "macro")
+METRIC_SECTIONS = (("dev", "Development set (unseen jurisdictions)"),
+                   ("cv_external", "Cross-validation, units of other jurisdictions (the pool)"),
+                   ("cv", "Cross-validation grouped by document (all labelled units)"))
 
 
 def render_card(card: dict) -> str:
@@ -22,10 +25,16 @@ def render_card(card: dict) -> str:
         f"- model file hash: `{card.get('model_sha256', '')}`",
         "",
     ]
-    for key, title in (("dev", "Development set (unseen jurisdictions)"),
-                       ("cv", "Cross-validation grouped by document")):
+    for key, title in METRIC_SECTIONS:
         if card.get("metrics", {}).get(key):
             parts += _metrics_section(title, card["metrics"][key])
+    if card.get("corpora"):
+        parts += ["## External corpora (stand-off labels)", "", "| corpus | units | documents | unresolved |",
+                  "|---|---|---|---|"]
+        parts += [f"| {name} | {c['units']} | {c['documents']} | {c['unresolved']} |"
+                  for name, c in card["corpora"].items()] + [""]
+    if card.get("intervals"):
+        parts += _intervals_section(card["intervals"])
     parts += ["## Decision thresholds", "", "| label | threshold | training units |", "|---|---|---|"]
     parts += [f"| {label} | {card['thresholds'][label]:.3f} | {card.get('label_counts', {}).get(label, '')} |"
               for label in card.get("labels", [])]
@@ -34,6 +43,8 @@ def render_card(card: dict) -> str:
         parts += ["## Why these settings", "", card["rationale"].strip(), ""]
     for table in card.get("tables", []):
         parts += [f"## {table['title']}", "", table.get("note", ""), "", table["markdown"], ""]
+        if table.get("image"):
+            parts += [f"![{table['title']}]({table['image']})", ""]
     parts += ["## Library versions", "", ", ".join(f"{k} {v}" for k, v in card.get("versions", {}).items()), ""]
     return "\n".join(parts)
 
@@ -52,12 +63,28 @@ def _metrics_section(title: str, report: dict) -> list[str]:
     return lines + [""]
 
 
+def _intervals_section(study: dict) -> list[str]:
+    factor = next(iter(study["calibration"].values()))["factor"]
+    lines = ["## Cell intervals", "",
+             f"Calibrated on {study['units']} {study['source']} ({study['jurisdictions']} jurisdictions): "
+             f"isotonic calibration per label, between-jurisdiction spread, conformal factor {factor:.3f}. "
+             "Coverage of 90% intervals for the true count of a jurisdiction × measure cell, with no check "
+             "sample and with a simple random sample of n checked units (prediction-powered inference):", ""]
+    for name, rows in study.get("coverage", {}).items():
+        lines += [f"**{name}**", "", "| checked units | cells | coverage | non-empty cells | median width |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {r['checked units']} | {int(r['cells'])} | {r['coverage']:.3f} | "
+                  f"{r['coverage, non-empty cells']:.3f} | {r['median width']:.1f} |" for r in rows] + [""]
+    return lines
+
+
 def _json(value: dict) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
-def with_table(card: dict, title: str, frame, note: str = "") -> dict:
-    """The card with a Markdown table under `title`, replacing an earlier table of that title."""
+def with_table(card: dict, title: str, frame, note: str = "", image: str = "") -> dict:
+    """The card with a Markdown table (and optionally a picture beside the card) under `title`, replacing an
+    earlier table of that title."""
     tables = [t for t in card.get("tables", []) if t["title"] != title]
-    tables.append({"title": title, "note": note, "markdown": frame.to_markdown()})
+    tables.append({"title": title, "note": note, "markdown": frame.to_markdown()} | ({"image": image} if image else {}))
     return card | {"tables": tables}

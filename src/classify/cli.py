@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from .labeled import append, read_events, read_gold, split_labels, written_annotations
+from .labeled import CHECK, append, checked_units, read_events, read_gold, split_labels, written_annotations
 from .matrix import VALUES, to_matrix
 from .access import add_user, load_users
 from .card import with_table
@@ -210,9 +210,34 @@ def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jo
 @click.option("--value", type=click.Choice(VALUES), default="count", show_default=True,
               help="Units per cell, their share of the jurisdiction's units, or units per 1,000.")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Count a label when its probability ≥ this.")
-def matrix(pred: Path, output: Path | None, value: str, threshold: float | None) -> None:
+@click.option("--intervals", "with_intervals", is_flag=True,
+              help="One row per jurisdiction × measure with estimate, 90% interval (low, high) and its basis: "
+                   "model only, a checked sample of n, or all units confirmed.")
+@_model_option
+@_labeled_option
+def matrix(pred: Path, output: Path | None, value: str, threshold: float | None, with_intervals: bool,
+           model_dir: Path, labeled_dir: Path) -> None:
     """Jurisdictions × measures from tagged units."""
-    table = to_matrix(read_table(pred, required=("jurisdiction", "labels")), value=value, threshold=threshold)
+    tagged = read_table(pred, required=("jurisdiction", "labels"))
+    if with_intervals:
+        from .intervals import as_rates, cell_intervals, from_card
+        from .model import read_card
+
+        calibration = from_card(read_card(model_dir))
+        if not calibration:
+            raise click.ClickException(f"{model_dir}: the model card has no interval calibration; retrain it")
+        missing = [f"p_{label}" for label in calibration if f"p_{label}" not in tagged]
+        if missing:
+            raise click.ClickException(f"{pred}: missing column(s) {', '.join(missing)} (tag or predict first)")
+        events = read_events(labeled_dir) if Path(labeled_dir).is_dir() else []
+        table = as_rates(cell_intervals(tagged, calibration, gold_labels(events), checked_units(events)), value)
+        if output:
+            write_table(table, output)
+            click.echo(f"{len(table)} cells → {output}")
+        else:
+            click.echo(table.to_string(index=False))
+        return
+    table = to_matrix(tagged, value=value, threshold=threshold)
     click.echo(table.to_string())
     if output:
         write_table(table.reset_index(), output)
@@ -258,17 +283,70 @@ def curve(model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
 
 
 @main.command()
+@_taxonomy_option
+@_labeled_option
+@click.option("--top", type=click.IntRange(1), default=30, show_default=True, help="Candidates per label.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the candidates here (.csv); else print.")
+def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | None) -> None:
+    """Words that mark each measure in the labelled units (log-odds against the other labels), not yet in the
+    taxonomy: candidates for a person to vet before adding them to a label's lexicon."""
+    from .lexicon import candidate_terms
+    from .segment import Segmenter
+
+    taxonomy = load_taxonomy(taxonomy_path)
+    gold, _ = _gold(labeled_dir, taxonomy, include_written=False)
+    table = candidate_terms(gold, taxonomy.ids, Segmenter(tuple(taxonomy.terms)), set(taxonomy.terms), top)
+    if output:
+        write_table(table, output)
+        click.echo(f"{len(table)} candidate terms → {output}")
+    else:
+        click.echo(table.to_string(index=False))
+
+
+@main.command("labelling-curve")
+@_model_option
+@_taxonomy_option
+@_labeled_option
+@click.option("--dev", "dev_path", type=click.Path(path_type=Path),
+              help="Development-set gold CSV (default: ../shared/devset if present).")
+def labelling_curve_command(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
+    """Dev macro F1 against pool units labelled, active-learning vs random order; table and plot into the card."""
+    from . import evaluate as evaluation
+    from .model import read_card, write_card
+    from .plot import curve_figure, to_png
+
+    dev_path = dev_path or find_project().devset
+    if dev_path is None:
+        raise click.ClickException("no development set: ../shared/devset is absent; pass --dev GOLD.csv")
+    taxonomy = load_taxonomy(taxonomy_path)
+    gold, resolution = _gold(labeled_dir, taxonomy)
+    if not resolution.units:
+        raise click.ClickException("no stand-off labels of an external corpus could be resolved: nothing to curve")
+    bar, step = _progress("labelling curve")
+    with bar:
+        table = evaluation.labelling_curve(gold, taxonomy, read_gold(dev_path), progress=step)
+    click.echo(table.to_string())
+    image = "labelling-curve.png"
+    (Path(model_dir) / image).write_bytes(to_png(curve_figure(table)))
+    write_card(model_dir, with_table(read_card(model_dir), evaluation.LABELLING_TITLE, table,
+                                     evaluation.LABELLING_NOTE, image))
+
+
+@main.command()
 @click.argument("corpus_dir", metavar="CORPUS", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Units to label next (.csv).")
 @click.option("--limit", "-n", type=click.IntRange(1), default=50, show_default=True, help="How many units.")
 @click.option("--queue", "queue_name", type=click.Choice(list(QUEUES)), default="uncertain", show_default=True,
               help="Which queue: " + "; ".join(f"{k}: {v}" for k, v in QUEUES.items()) + ".")
 @click.option("--annotator", default="", help="Leave out units this annotator has already decided.")
+@click.option("--check", "check_place", metavar="JURISDICTION",
+              help="A simple random sample of this jurisdiction's units to check (unbiased: label them with "
+                   "`annotate --check`, and its cells get prediction-powered intervals).")
 @_model_option
 @_taxonomy_option
 @_labeled_option
-def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotator: str, model_dir: Path,
-            taxonomy_path: Path, labeled_dir: Path) -> None:
+def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotator: str, check_place: str | None,
+            model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
     """The units of a corpus (a folder, or a name from project.yaml) to label next: by default the
     unlabelled ones the model is least sure of, most uncertain first."""
     from .model import load_model
@@ -276,7 +354,12 @@ def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotat
 
     model = load_model(model_dir, load_taxonomy(taxonomy_path))
     tagged = predict_frame(model, corpus_frame(PROJECT.corpus_named(corpus_dir)[1]))
-    chosen = build_queue(queue_name, tagged, read_events(labeled_dir), model.thresholds, annotator=annotator)
+    if check_place:
+        queue_name = "check"
+        if check_place not in set(tagged["jurisdiction"].astype(str)):
+            raise click.ClickException(f"no units of jurisdiction {check_place!r} in {corpus_dir}")
+    chosen = build_queue(queue_name, tagged, read_events(labeled_dir), model.thresholds, annotator=annotator,
+                         jurisdiction=check_place)
     if queue_name == "uncertain":
         chosen = chosen[~chosen["labelled"]]
     chosen = chosen.drop(columns=["labelled"], errors="ignore").head(limit)
@@ -290,14 +373,16 @@ def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotat
 @click.option("--annotator", required=True, help="Whose decision this is (one store file per annotator).")
 @click.option("--from", "table", type=click.Path(path_type=Path),
               help="Many decisions at once: a table with unit_id and labels columns (instead of UNIT_ID).")
+@click.option("--check", is_flag=True,
+              help="These units were drawn by `suggest --check` (a random check sample of their jurisdiction).")
 @click.option("--text", default=None, help="The unit's text, when it is not in the corpus (e.g. a new document).")
 @click.option("--corpus", "corpus_dir", default=str(PROJECT.corpus), show_default=True,
               help="The units' corpus: a folder, or the name of an external corpus in project.yaml "
                    "(its decisions are stored stand-off: ids and labels, no text).")
 @_labeled_option
 @_taxonomy_option
-def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path | None, text: str | None,
-             corpus_dir: str, labeled_dir: Path, taxonomy_path: Path) -> None:
+def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path | None, check: bool,
+             text: str | None, corpus_dir: str, labeled_dir: Path, taxonomy_path: Path) -> None:
     """Record labelling decisions for units, through the same store the app uses."""
     from .standoff import corpus_units, decisions
 
@@ -308,13 +393,14 @@ def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path |
     if table is not None:
         rows = read_table(table, required=("unit_id", "labels"))
         made = decisions(zip(rows["unit_id"], rows["labels"].map(split_labels)), annotator, corpus_units(folder),
-                         name)
+                         name, sample=CHECK if check else "")
         append(labeled_dir, made, ids)
         click.echo(f"{len(made)} decisions by {annotator}" + (f" on {name} (stand-off)" if name else "")
                    + f" → {labeled_dir}")
         return
-    if name:
-        decision = decisions([(unit_id, split_labels(label_text))], annotator, corpus_units(folder), name)[0]
+    if name or check:
+        decision = decisions([(unit_id, split_labels(label_text))], annotator, corpus_units(folder), name,
+                             sample=CHECK if check else "")[0]
     else:
         decision = make_annotation(unit_id, split_labels(label_text), annotator, folder, text)
     append(labeled_dir, [decision], ids)

@@ -51,6 +51,7 @@ class Annotation:
     source: str = "corpus"
     time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="microseconds"))
     corpus: str = ""  # for stand-off records: the external corpus's name in project.yaml
+    sample: str = ""  # "check" when the unit was drawn in a jurisdiction's simple random check sample
 
 
 def standoff(unit_id: str, doc_id: str, labels: tuple[str, ...], annotator: str, corpus: str,
@@ -111,8 +112,9 @@ def _check(annotation: Annotation, known: set[str] | None) -> None:
 def _record(annotation: Annotation) -> dict:
     record = asdict(annotation)
     record["labels"] = sorted(annotation.labels)
-    if not annotation.corpus:
-        del record["corpus"]  # records of the project's own corpus keep their original shape
+    for optional in ("corpus", "sample"):
+        if not record[optional]:
+            del record[optional]  # records without them keep their original shape
     return record
 
 
@@ -221,6 +223,14 @@ def written_annotations(frame: pd.DataFrame, annotator: str) -> list[Annotation]
     return [Annotation(unit_id=written_id(text), text=text, labels=split_labels(labels), annotator=annotator,
                        doc_id=WRITTEN, jurisdiction="", source=WRITTEN)
             for text, labels in zip(texts, frame["labels"]) if text]
+
+
+CHECK = "check"
+
+
+def checked_units(events: Iterable[Annotation]) -> set[str]:
+    """Units whose standing decision was made in a random check sample (unbiased for cell intervals)."""
+    return {unit for unit, a in latest(events).items() if a.sample == CHECK}
 
 
 def labelled_counts(events: Iterable[Annotation], corpus_units: set[str]) -> dict[str, int]:

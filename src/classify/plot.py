@@ -94,17 +94,37 @@ def similarity_heatmap(cosine: pd.DataFrame, title: str = "Similarity of measure
 
 
 def matrix_cells(matrix: pd.DataFrame, labels: Sequence[str], label_names: Sequence[str],
-                 value: str = "count") -> pd.DataFrame:
-    """The matrix in long form for an interactive chart: one row per jurisdiction × label with its printed text."""
+                 value: str = "count", intervals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The matrix in long form for an interactive chart: one row per jurisdiction × label with its printed
+    text; with `intervals` (from `cell_intervals`), the text is "estimate (low–high)" and wide ones are marked."""
     names = dict(zip(labels, label_names))
+    known = {} if intervals is None else {(r.jurisdiction, r.measure): r for r in intervals.itertuples(index=False)}
     rows = []
     for place, row in matrix.iterrows():
         for label in labels:
             cell = float(row[label])
-            text = f"{cell:.1%}" if value == "share" else f"{cell:.0f}"
+            text, wide = number_text(cell, value), False
+            interval = known.get((str(place), label))
+            if interval is not None:
+                text = interval_text(interval.estimate, interval.low, interval.high, value)
+                wide = bool(interval.wide)
             rows.append({"jurisdiction": place, "label": label, "measure": names[label], "value": cell,
-                         "text": text, "wide": False})
+                         "text": text, "wide": wide})
     return pd.DataFrame(rows, columns=["jurisdiction", "label", "measure", "value", "text", "wide"])
+
+
+def number_text(number: float, value: str = "count") -> str:
+    return f"{number:.1%}" if value == "share" else f"{number:.0f}" if value == "count" else f"{number:.1f}"
+
+
+def interval_text(estimate: float, low: float, high: float, value: str = "count") -> str:
+    """"12 (8–17)" for counts, "3.1% (1.0–5.2%)" for shares."""
+    if value == "share":
+        return f"{estimate:.1%} ({low * 100:.1f}–{high:.1%})"
+    if value == "count":
+        return f"{estimate:.0f} ({low:.0f}–{high:.0f})" if float(low).is_integer() and float(high).is_integer() \
+            else f"{estimate:.1f} ({low:.1f}–{high:.1f})"
+    return f"{estimate:.0f} ({low:.0f}–{high:.0f})"
 
 
 def heatmap_chart(cells: pd.DataFrame, value: str = "count", selection: str = "cell"):
@@ -140,3 +160,20 @@ def selected_cell(event, selection: str = "cell") -> tuple[str, str] | None:
     if "jurisdiction" not in point or "label" not in point:
         return None
     return str(point["jurisdiction"]), str(point["label"])
+
+
+def curve_figure(table: pd.DataFrame, title: str = "Macro F1 against pool units labelled") -> Figure:
+    """Lines of a learning-curve table (index: units labelled; one column per series)."""
+    _use_cjk_font()
+    figure = Figure(figsize=(7, 4), dpi=110)
+    axes = figure.subplots()
+    for column in table.columns:
+        axes.plot(table.index, table[column], marker="o", label=column,
+                  linestyle="-" if "active" in column else "--")
+    axes.set_xlabel("pool units labelled")
+    axes.set_ylabel("macro F1")
+    axes.set_title(title)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    return figure

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .labeled import Annotation, latest, standing_by_annotator
+from .labeled import Annotation, checked_units, latest, standing_by_annotator
 from .matrix import label_ids_of
 
 QUEUES = {
@@ -21,6 +21,7 @@ QUEUES = {
     "annotators_disagree": "two annotators disagree (adjudicate)",
     "unlabelled": "not yet labelled",
     "random": "random order",
+    "check": "check this city: a simple random sample of one jurisdiction (unbiased; corrects its cells)",
 }
 
 
@@ -87,6 +88,18 @@ def random_order(tagged: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     return tagged.sample(frac=1.0, random_state=seed)
 
 
+def check_sample(tagged: pd.DataFrame, events: Iterable[Annotation], jurisdiction: str) -> pd.DataFrame:
+    """A jurisdiction's units in its fixed random order, without those already checked: labelling them
+    in order draws a simple random sample, which (unlike the uncertainty queue) estimates its cells
+    without bias."""
+    from .intervals import check_order
+
+    rows = tagged[tagged["jurisdiction"].astype(str) == jurisdiction]
+    done = checked_units(events)
+    order = [u for u in check_order(rows["unit_id"].astype(str).tolist(), jurisdiction) if u not in done]
+    return rows.set_index("unit_id", drop=False).loc[order].reset_index(drop=True)
+
+
 def build_queue(name: str, tagged: pd.DataFrame, events: Sequence[Annotation], thresholds: dict[str, float],
                 annotator: str = "", jurisdiction: str | None = None, seed: int = 0) -> pd.DataFrame:
     """The named queue, without units this annotator has already decided."""
@@ -103,6 +116,11 @@ def build_queue(name: str, tagged: pd.DataFrame, events: Sequence[Annotation], t
         queue = unlabelled(tagged, gold, jurisdiction)
     elif name == "random":
         queue = random_order(tagged, seed)
+    elif name == "check":
+        if not jurisdiction:
+            raise ValueError("the check queue needs a jurisdiction")
+        queue = check_sample(tagged, events, jurisdiction)
+        done = set()  # a unit labelled before, in another queue, still belongs in the random sample
     else:
         raise ValueError(f"unknown queue {name!r}; choose one of {', '.join(QUEUES)}")
     return queue[~queue["unit_id"].isin(done)]

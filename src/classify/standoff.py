@@ -10,7 +10,7 @@ whenever the corpus folder is present, and a label whose unit cannot be found
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -79,7 +79,7 @@ def resolve(gold: pd.DataFrame, corpora: Mapping[str, Path]) -> tuple[pd.DataFra
 
 
 def decisions(pairs: Iterable[tuple[str, tuple[str, ...]]], annotator: str, units: pd.DataFrame,
-              corpus: str = "") -> list[Annotation]:
+              corpus: str = "", sample: str = "") -> list[Annotation]:
     """Annotations for (unit id, labels) pairs of a corpus's units (`corpus_units`): stand-off records for
     an external corpus (`corpus` names it), full records with text for the project's own.
 
@@ -94,10 +94,11 @@ def decisions(pairs: Iterable[tuple[str, tuple[str, ...]]], annotator: str, unit
     for unit, labels in pairs:
         row = units.loc[unit]
         if corpus:
-            made.append(standoff(unit, row["doc_id"], labels, annotator, corpus, row["jurisdiction"]))
+            made.append(replace(standoff(unit, row["doc_id"], labels, annotator, corpus, row["jurisdiction"]),
+                                sample=sample))
         else:
             made.append(Annotation(unit_id=unit, text=row["text"], labels=labels, annotator=annotator,
-                                   doc_id=row["doc_id"], jurisdiction=row["jurisdiction"]))
+                                   doc_id=row["doc_id"], jurisdiction=row["jurisdiction"], sample=sample))
     return made
 
 
