@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+import views
+
 from classify.access import AccessError, load_users
 from classify.documents import CorpusError
 from classify.labeled import Annotation, read_events
@@ -54,9 +56,10 @@ def _model(folder: str, taxonomy_path: str, files: tuple) -> Model:
 @st.cache_data(show_spinner="Tagging the corpus…")
 def _tagged(corpus: str, folder: str, taxonomy_path: str, files: tuple) -> pd.DataFrame:
     model = _model(folder, taxonomy_path, stamp(Path(folder)) + stamp(Path(taxonomy_path)))
-    tagged = with_flags(tag_cached(model, Path(corpus), project().root / CACHE), model.labels)
+    skipped: list[str] = []
+    tagged = with_flags(tag_cached(model, Path(corpus), project().root / CACHE, skipped), model.labels)
     # Parsed once here, so every matrix the page draws is a sum over boolean columns.
-    return tagged.assign(jurisdiction=tagged["jurisdiction"].astype("category"))
+    return tagged.assign(jurisdiction=tagged["jurisdiction"].astype("category")), skipped
 
 
 @st.cache_data(show_spinner=False)
@@ -79,7 +82,11 @@ def tagged() -> pd.DataFrame:
     """Every unit of the project's corpus with the current model's labels and probabilities."""
     p = project()
     key = stamp(p.corpus, pattern="*.*") + stamp(p.model) + stamp(p.taxonomy)
-    return _guard(lambda: _tagged(str(p.corpus), str(p.model), str(p.taxonomy), key))
+    tagged, skipped = _guard(lambda: _tagged(str(p.corpus), str(p.model), str(p.taxonomy), key))
+    for reason in skipped:
+        # One unreadable document is reported and left out; the rest of the corpus still loads.
+        st.warning(f"Left out of the corpus: {views.plain(reason)}")
+    return tagged
 
 
 def events() -> list[Annotation]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import html
+import time
+
 
 import pandas as pd
 import streamlit as st
 
-from classify.access import check_login
-from classify.explain import highlight
+from classify.access import LoginThrottle, check_login
+from classify.explain import highlight, safe_text
 from classify.labeled import split_labels
 from classify.taxonomy import Taxonomy
 
@@ -29,6 +30,12 @@ def short_name(taxonomy: Taxonomy, label_id: str) -> str:
     return taxonomy.label(label_id).name_zh if label_id in taxonomy.ids else label_id
 
 
+def plain(text) -> str:
+    """A string from a document, manifest or annotation, safe to put in st.markdown or st.caption:
+    shown as written, never as a link, image, emphasis or HTML."""
+    return safe_text(text)
+
+
 def label_names(taxonomy: Taxonomy, labels: str) -> str:
     """';'-joined label ids as the reader's names ('实验室与重大科研平台、人才引育'); empty for none."""
     return "、".join(short_name(taxonomy, label) for label in split_labels(labels))
@@ -47,16 +54,21 @@ def unit_card(row: pd.Series, phrases: list[str], label: str, titles: dict[str, 
     """One evidence sentence: probability, review state, document, the text with its driving terms marked."""
     st.markdown(
         f"**p = {row[f'p_{label}']:.2f}** · {REVIEW_BADGES.get(row.get('review', ''), '')} · "
-        f"{html.escape(titles.get(row['doc_id'], row['doc_id']))}<br>{highlight(row['text'], phrases)}",
+        f"{plain(titles.get(row['doc_id'], row['doc_id']))}<br>{highlight(row['text'], phrases)}",
         unsafe_allow_html=True)
 
 
 def context(rows: pd.DataFrame, unit_id: str) -> None:
     """Neighbouring sentences, the chosen one in bold; all text escaped."""
     for _, row in rows.iterrows():
-        text = html.escape(row["text"])
+        text = plain(row["text"])
         st.markdown(f"**{text}**" if row["unit_id"] == unit_id else f"<span style='color:#666'>{text}</span>",
                     unsafe_allow_html=True)
+
+
+@st.cache_resource
+def _throttle() -> LoginThrottle:
+    return LoginThrottle()  # one per server: a new browser session does not reset it
 
 
 def login(users: dict[str, str] | None, purpose: str) -> str | None:
@@ -68,14 +80,21 @@ def login(users: dict[str, str] | None, purpose: str) -> str | None:
     if users is None:
         return ""
     if st.session_state.get("user"):
-        st.caption(f"Logged in as {st.session_state['user']}")
+        st.caption(f"Logged in as {plain(st.session_state['user'])}")
         return st.session_state["user"]
     st.info(f"Log in to {purpose}.")
     with st.form("login"):
         name = st.text_input("Name", key="login_name")
         password = st.text_input("Password", type="password", key="login_password")
         if st.form_submit_button("Log in"):
-            if check_login(name.strip(), password, users):
+            throttle, now = _throttle(), time.time()
+            wait = throttle.wait(name.strip(), now)
+            if wait:
+                st.error(f"Too many failed logins: try again in {wait:.0f} s.")
+                return None
+            ok = check_login(name.strip(), password, users)
+            throttle.record(name.strip(), ok, now)
+            if ok:
                 st.session_state["user"] = name.strip()
                 st.rerun()
             st.error("Unknown name or wrong password.")

@@ -112,6 +112,35 @@ def test_an_annotation_is_written_to_labeled_the_moment_it_is_made(project_copy)
     assert len(records) == 1 and records[0]["labels"] == ["finance"] and records[0]["annotator"] == "测试员"
 
 
+def test_annotating_twice_shows_a_new_sentence_and_keeps_both_decisions(project_copy):
+    """After Submit the page moves on: the second Submit decides another unit, and both are stored."""
+    at = page("pages/3_Annotate.py").run()
+    at.text_input(key="annotator").input("twice").run()
+    first_caption = next(c.value for c in at.caption if "left in this queue" in c.value)
+    at.button[0].click().run()
+    second_caption = next(c.value for c in at.caption if "left in this queue" in c.value)
+    at.button[0].click().run()
+    assert not at.exception
+    records = [json.loads(line) for line in (project_copy / "labeled" / "twice.jsonl").read_text("utf-8").splitlines()]
+    assert len(records) == 2 and records[0]["unit_id"] != records[1]["unit_id"]
+    assert int(second_caption.split()[0]) == int(first_caption.split()[0]) - 1
+
+
+def test_a_kept_document_shows_in_the_matrix_without_a_restart(project_copy):
+    """Keep a pasted text on the Documents page; the Matrix page of the same server lists its city."""
+    before = page("pages/1_Matrix.py").run()
+    assert "杭州市" not in matrix_table(before).index
+    docs = page("pages/2_Documents.py").run()
+    docs.radio(key="doc_source").set_value("Paste text").run()
+    docs.text_input(key="doc_name").input("hangzhou.txt")
+    docs.text_area(key="doc_text").input("加快建设国家实验室。设立天使投资基金。")
+    docs.text_input(key="doc_jurisdiction").input("杭州市").run()
+    docs.button(key="doc_keep").click().run()
+    assert not docs.exception
+    after = page("pages/1_Matrix.py").run()
+    assert "杭州市" in matrix_table(after).index
+
+
 def test_undo_withdraws_the_last_decision(project_copy):
     """Undo appends a withdrawal; the decision no longer counts as gold."""
     at = page("pages/3_Annotate.py").run()
@@ -160,6 +189,8 @@ def test_model_page_shows_the_card_and_retrains_a_candidate(project_copy):
     at.button(key="promote").click().run()
     card = json.loads((project_copy / "models" / "default" / "card.json").read_text("utf-8"))
     assert card["name"] == "candidate"
+    shown = page("pages/4_Model.py").run()
+    assert any(card["created"] in m.value for m in shown.markdown), "the page shows the promoted model's card"
 
 
 @pytest.fixture
@@ -206,8 +237,22 @@ def test_markup_in_a_document_is_shown_as_text_never_run(project_copy):
     at.selectbox(key="evidence_jurisdiction").set_value("恶意市")
     at.selectbox(key="evidence_label").set_value("labs").run()
     shown = "\n".join(m.value for m in at.markdown)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "&lt;i&gt;title&lt;/i&gt;" in shown
+    assert "&lt;script&gt;alert" in shown and "&lt;i&gt;title&lt;/i&gt;" in shown
     assert "<script>" not in shown and "<b>" not in shown and "<i>" not in shown
+
+
+def test_links_and_images_in_documents_and_names_never_become_live(project_copy):
+    """Markdown in a jurisdiction or a sentence is shown as written: no remote image, no live link."""
+    (project_copy / "corpus" / "md.txt").write_text("加快建设国家实验室[官方通知](http://host/phish)。\n",
+                                                     encoding="utf-8")
+    with (project_copy / "corpus" / "manifest.csv").open("a", encoding="utf-8") as handle:
+        handle.write("md,md.txt,![j](http://host/x.png),,city,2024,t,simplified,,\n")
+    at = page("pages/1_Matrix.py").run()
+    at.selectbox(key="evidence_jurisdiction").set_value("![j](http://host/x.png)")
+    at.selectbox(key="evidence_label").set_value("labs").run()
+    assert not at.exception
+    shown = "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+    assert "](http" not in shown and "官方通知" in shown
 
 
 def test_an_upload_name_that_climbs_out_of_the_corpus_is_refused(project_copy):

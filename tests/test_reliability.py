@@ -40,13 +40,24 @@ def model_copy(tmp_path):
     ("empty.txt", b"", "file is empty"),
     ("image.txt", bytes(range(256)) * 40, "binary file"),
 ])
-def test_unreadable_documents_are_named(tmp_path, name, content, problem):
-    """Empty and binary files stop ingest with their name; the earlier output file is kept."""
+def test_unreadable_documents_are_named_and_left_out(tmp_path, name, content, problem):
+    """An empty or binary file is named with its problem and left out; the other documents are ingested."""
     folder = write_corpus(tmp_path / "c", {"good.txt": "建设国家实验室。"})
     (folder / name).write_bytes(content)
     output = tmp_path / "units.csv"
+    result = cli("ingest", folder, "--output", output)
+    assert result.returncode == 0, result.stderr
+    assert name in result.stderr and problem in result.stderr and "Traceback" not in result.stderr
+    assert "good" in output.read_text(encoding="utf-8") and name.split(".")[0] not in output.read_text("utf-8")
+
+
+def test_a_corpus_with_no_readable_document_is_an_error_and_keeps_the_earlier_output(tmp_path):
+    """Nothing to ingest: one line, and the earlier output file is kept."""
+    folder = write_corpus(tmp_path / "c", {})
+    (folder / "image.txt").write_bytes(bytes(range(256)) * 40)
+    output = tmp_path / "units.csv"
     output.write_text("earlier results", encoding="utf-8")
-    assert_one_line_error(cli("ingest", folder, "--output", output), name, problem)
+    assert_one_line_error(cli("ingest", folder, "--output", output), "nothing to write")
     assert output.read_text(encoding="utf-8") == "earlier results"
 
 

@@ -104,7 +104,7 @@ jurisdiction = pick_left.selectbox("Jurisdiction", list(matrix.index), key="evid
 label = pick_right.selectbox("Measure", shown, key="evidence_label",
                              format_func=lambda c: views.label_name(taxonomy, c))
 rows = evidence(units, jurisdiction, label, threshold, gold_labels(loaders.events()))
-st.markdown(f"**{len(rows)}** sentences of {jurisdiction} coded **{views.short_name(taxonomy, label)}**; "
+st.markdown(f"**{len(rows)}** sentences of {views.plain(jurisdiction)} coded **{views.short_name(taxonomy, label)}**; "
             "the terms that drove each prediction are marked.")
 limit = st.slider("Show", 5, max(5, len(rows)), min(20, max(5, len(rows))), key="evidence_limit") \
     if len(rows) > 5 else len(rows)

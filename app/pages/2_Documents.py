@@ -11,7 +11,8 @@ import streamlit as st  # noqa: E402
 import loaders  # noqa: E402
 import views  # noqa: E402
 from classify.labeled import split_labels  # noqa: E402
-from classify.documents import CorpusError, Document, add_document, decode_upload, safe_file_name  # noqa: E402
+from classify.documents import (CorpusError, Document, add_document, check_text, decode_upload,  # noqa: E402
+                                safe_file_name)
 from classify.normalize import detect_script  # noqa: E402
 from classify.predict import predict_frame  # noqa: E402
 from classify.sentences import document_units, units_frame  # noqa: E402
@@ -32,15 +33,15 @@ if source == "Upload files":
         try:
             texts[safe_file_name(upload.name)] = decode_upload(upload.name, upload.getvalue())
         except CorpusError as err:
-            st.error(f"Cannot read {err}")
+            st.error(f"Cannot read {views.plain(err)}")
 else:
     name = st.text_input("File name", value="pasted.txt", key="doc_name")
     pasted = st.text_area("Text", height=200, key="doc_text")
     if pasted.strip():
         try:
-            texts[safe_file_name(name)] = pasted
+            texts[safe_file_name(name)] = check_text(name, pasted)
         except CorpusError as err:
-            st.error(str(err))
+            st.error(views.plain(err))
 
 left, middle, right = st.columns(3)
 jurisdiction = left.text_input("Jurisdiction (e.g. 杭州市)", key="doc_jurisdiction")
@@ -52,19 +53,21 @@ for file_name, text in texts.items():
     document = Document(doc_id=Path(file_name).stem, path=Path(file_name), jurisdiction=jurisdiction or "?")
     units = units_frame(document_units(document, text.splitlines()))
     tagged = predict_frame(model, units)
-    st.subheader(f"{file_name}: {len(tagged)} units, {detect_script(text)} script")
+    st.subheader(f"{views.plain(file_name)}: {len(tagged)} units, {detect_script(text)} script")
     counts = pd.Series([views.short_name(taxonomy, l) for v in tagged["labels"] for l in split_labels(v)])
     st.write(counts.value_counts().rename("units") if len(counts) else "No measures found.")
     preview = tagged[["position", "text", "labels"] + [c for c in tagged if c.startswith("p_")]]
     st.dataframe(views.named_columns(preview.assign(labels=preview["labels"].map(
         lambda v: views.label_names(taxonomy, v))), taxonomy), hide_index=True, key=f"doc_preview_{file_name}")
 
-if texts and st.button("Keep in the corpus", type="primary", key="doc_keep"):
+# Keeping changes what every analyst sees: with a users file it needs a login, like annotating.
+if texts and views.login(loaders.users(), "keep documents in the corpus") is not None and \
+        st.button("Keep in the corpus", type="primary", key="doc_keep"):
     corpus = loaders.project().corpus
     for file_name, text in texts.items():
         try:
             add_document(corpus, file_name, text, jurisdiction, level=level, date=date, parent=parent,
                          script=detect_script(text))
-            st.success(f"{file_name} added to the corpus as {jurisdiction}.")
-        except CorpusError as err:
-            st.error(str(err))
+            st.success(f"{views.plain(file_name)} added to the corpus as {views.plain(jurisdiction)}.")
+        except (CorpusError, OSError) as err:
+            st.error(views.plain(err))

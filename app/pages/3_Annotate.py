@@ -58,11 +58,12 @@ if queue.empty:
     st.success("Nothing left in this queue.")
 else:
     item = queue.iloc[0]
-    st.caption(f"{len(queue)} left in this queue · {item['jurisdiction']} · {item['doc_id']} · {item['title']}")
+    st.caption(f"{len(queue)} left in this queue · {views.plain(item['jurisdiction'])} · {views.plain(item['doc_id'])}"
+               f" · {views.plain(item['title'])}")
     with st.container(border=True):
         views.context(neighbours(tagged, item["unit_id"], width=1), item["unit_id"])
     if "decisions" in item and isinstance(item["decisions"], str):
-        st.warning(f"Annotators disagree: {item['decisions']}")
+        st.warning(f"Annotators disagree: {views.plain(item['decisions'])}")
     suggested = set(split_labels(item["labels"]))
     with st.form(key=f"form_{item['unit_id']}"):
         chosen = [label.id for label in taxonomy.labels
@@ -86,8 +87,8 @@ else:
                 state["history"].append(decision)
                 st.toast(f"Saved: {', '.join(labels) or 'none'}")
                 st.rerun()
-            except StoreError as err:
-                st.error(str(err))
+            except (StoreError, OSError) as err:
+                st.error(f"Not saved: {views.plain(err)}")
 
 
 def withdraw_last() -> None:

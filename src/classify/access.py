@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -82,3 +83,25 @@ def add_user(name: str, password: str, path: Path | None = None) -> Path:
     os.chmod(temporary, 0o600)
     temporary.replace(path)
     return path
+
+
+@dataclass
+class LoginThrottle:
+    """Failed logins per name, server-wide: after 3 failures each further try waits twice as long
+    (2 s, 4 s, … up to 5 minutes), so a password cannot be guessed at the app's speed."""
+
+    failures: dict[str, int] = field(default_factory=dict)
+    blocked_until: dict[str, float] = field(default_factory=dict)
+
+    def wait(self, name: str, now: float) -> float:
+        """Seconds until `name` may try again (0 when it may now)."""
+        return max(0.0, self.blocked_until.get(name, 0.0) - now)
+
+    def record(self, name: str, ok: bool, now: float) -> None:
+        if ok:
+            self.failures.pop(name, None)
+            self.blocked_until.pop(name, None)
+            return
+        self.failures[name] = self.failures.get(name, 0) + 1
+        if self.failures[name] >= 3:
+            self.blocked_until[name] = now + min(300.0, 2.0 ** (self.failures[name] - 2))

@@ -21,7 +21,7 @@ from .card import with_table
 from .queue import QUEUES, build_queue, gold_labels
 from .project import find_project
 from .sentences import corpus_chunks, corpus_frame, make_annotation
-from .tables import read_table, write_chunks, write_table
+from .tables import read_table, write_chunks, write_table, write_text
 from .taxonomy import load_taxonomy
 
 PROJECT = find_project()
@@ -388,6 +388,10 @@ def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path |
 
     if (unit_id is None) == (table is None):
         raise click.UsageError("give either UNIT_ID or --from TABLE")
+    known = load_users()
+    if known is not None and annotator not in known:
+        # With a users file, decisions are stored only under the names of registered annotators.
+        raise click.ClickException(f"annotator {annotator!r} is not in the users file (policy-classify users add)")
     name, folder = PROJECT.corpus_named(corpus_dir)
     ids = load_taxonomy(taxonomy_path).ids
     if table is not None:
@@ -417,6 +421,12 @@ def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictio
     from .commitments import extract
 
     tagged = read_table(pred, required=("unit_id", "jurisdiction", "text", "labels"))
+    from .matrix import label_ids_of
+
+    unknown = sorted(set(measures) - set(label_ids_of(tagged)))
+    if unknown:
+        raise click.ClickException(f"unknown measure(s) {', '.join(unknown)}; {pred} has "
+                                   f"{', '.join(label_ids_of(tagged)) or 'no p_<label> columns'}")
     if jurisdictions:
         tagged = tagged[tagged["jurisdiction"].isin(jurisdictions)]
     table = extract(tagged, measures or None)
@@ -462,7 +472,7 @@ def report(jurisdictions: str, output: Path, pred: Path | None, model_dir: Path,
         predict_frame(model, corpus_frame(PROJECT.corpus))
     places = [j.strip() for j in jurisdictions.split(",") if j.strip()]
     document = build_report(tagged, taxonomy, places, model.card, gold_labels(read_events(labeled_dir)))
-    output.write_text(document, encoding="utf-8")
+    write_text(output, document)
     click.echo(f"report on {', '.join(places)} → {output}")
 
 

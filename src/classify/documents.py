@@ -30,6 +30,7 @@ REQUIRED_COLUMNS = ["doc_id", "jurisdiction"]
 DEFAULT_FILES = ("{doc_id}.txt", "docs/{doc_id}.txt")
 SNIFF_BYTES = 1 << 16
 MAX_LINE_CHARS = 1 << 16
+MAX_NAME_BYTES = 200  # file systems stop at 255; leave room for the writer's temporary suffix
 
 
 class CorpusError(ValueError):
@@ -58,6 +59,7 @@ class Document:
     title: str = ""
     script: str = ""
     sections: tuple[Section, ...] = field(default=())
+    encoding: str = ""  # from the manifest's optional `encoding` column; detected when empty
 
 
 def detect_encoding(head: bytes, name: str = "") -> str:
@@ -78,9 +80,30 @@ def detect_encoding(head: bytes, name: str = "") -> str:
         if _decodes(head, codec) and _looks_like_text(head.decode(codec, errors="ignore")):
             return codec
         raise CorpusError(f"{name}: binary file, not text")
-    if _decodes(head, "gb18030"):
-        return "gb18030"
-    raise CorpusError(f"{name}: not UTF-8, UTF-16 or GB18030 text")
+    candidates = [codec for codec in ("gb18030", "big5") if _decodes(head, codec)]
+    if not candidates:
+        raise CorpusError(f"{name}: not UTF-8, UTF-16, GB18030 or Big5 text")
+    # Big5 bytes usually also decode as GB18030, into rare characters: keep the reading whose
+    # characters are the common ones of Chinese prose.
+    return max(candidates, key=lambda codec: _common_share(head.decode(codec, errors="ignore")))
+
+
+# Characters frequent in Chinese prose and written alike in both scripts.
+_COMMON = frozenset("的是在和了有人中大上个以要他时来用们生到作地于出就分对成可主年同工也能下过子产种面而方后多定"
+                    "行学法所民得十三之进着等部度家力里如水化高自二理起小物实加量都两体制机当使点从业本去把性好应开它"
+                    "合还因由其些然前外天政四日那社义事平形相全表间样与关各重新内数正心你明看原又么利比或但质气第向道"
+                    "此只没意月公无系者最立代想已通并提直题程展五果员位入常文次品式活设及管特件求老头基资边路级少山统"
+                    "接知较将组见计别期根论区强放决西被干做必先回则任取据处南给色光门即保治北造百规热七海口东器压志世"
+                    "金增争济思术极交受什认六共权收证改己美再采更单切打白教速花带安场身例真务具万每目至达走积示议声报"
+                    "完类八离名确才科信米整空元况今集温传土许步群广石记需段研界拉林律且究观越装影算低持音众书布复容须"
+                    "际商非验连断深难近千周委素技备半办青省列习响约支般史感便团往历市克何除消构府称太准精值号率族维划"
+                    "选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育京识适属圆包火住调满县局照参红细引听该"
+                    "价严创新企科研发展建设推动")
+
+
+def _common_share(text: str) -> float:
+    han = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    return sum(ch in _COMMON for ch in han) / len(han) if han else 0.0
 
 
 def _decodes(head: bytes, codec: str) -> bool:
@@ -100,23 +123,40 @@ def _looks_like_text(text: str) -> bool:
     return bool(text) and len(_CONTROL.findall(text)) / len(text) < 0.01
 
 
-def read_lines(path: Path) -> Iterator[str]:
-    """Yield the lines of a text file, decoded as detected, without loading the whole file."""
+def read_lines(path: Path, encoding: str = "") -> Iterator[str]:
+    """Yield the lines of a text file, decoded as given or as detected, without loading the whole file."""
     path = Path(path)
     try:
         with path.open("rb") as raw:
             head = raw.read(SNIFF_BYTES)
     except OSError as err:
         raise CorpusError(f"{path}: cannot read ({err.strerror})") from None
-    codec = detect_encoding(head, str(path))
+    codec = encoding or detect_encoding(head, str(path))
     if not _looks_like_text(head.decode(codec, errors="ignore")):
         raise CorpusError(f"{path}: binary file, not text")
     try:
         with path.open(encoding=codec, newline=None) as text:
             # readline with a limit: a 50 MB file with no line breaks arrives in bounded pieces.
             yield from iter(lambda: text.readline(MAX_LINE_CHARS), "")
-    except UnicodeDecodeError as err:
-        raise CorpusError(f"{path}: invalid {codec} at byte {err.start}") from None
+    except UnicodeDecodeError:
+        offset, line = _bad_byte(path, codec)
+        raise CorpusError(f"{path}: invalid {codec} at byte {offset:,} (line {line})") from None
+
+
+def _bad_byte(path: Path, codec: str) -> tuple[int, int]:
+    """Where a file stops decoding: the byte offset and line of the first bad byte."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    offset = lines = 0
+    with Path(path).open("rb") as raw:
+        for block in iter(lambda: raw.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as err:
+                inside = max(0, err.start - (len(err.object) - len(block)))
+                return offset + inside, lines + block[:inside].count(b"\n") + 1
+            lines += block.count(b"\n")
+            offset += len(block)
+    return offset, lines + 1
 
 
 def read_manifest(folder: Path, manifest: Path | None = None) -> list[Document]:
@@ -183,8 +223,31 @@ def _documents_from_rows(folder: Path, rows: list[dict[str, str]], manifest: Pat
         documents.append(Document(
             doc_id=doc_id, path=path, jurisdiction=row["jurisdiction"], parent=row.get("parent", ""),
             level=row.get("level", ""), date=row.get("date", ""), title=row.get("title", ""),
-            script=row.get("script", ""), sections=tuple(sections.get(doc_id, ()))))
+            script=row.get("script", ""), sections=tuple(sections.get(doc_id, ())),
+            encoding=_known_codec(manifest, doc_id, row.get("encoding", ""))))
     return documents
+
+
+def _known_codec(manifest: Path, doc_id: str, name: str) -> str:
+    if not name:
+        return ""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise CorpusError(f"{manifest}: doc {doc_id} names unknown encoding {name!r}") from None
+
+
+def check_text(name: str, text: str) -> str:
+    """The text, if it is text: no NUL, and under 1% control characters both in its opening (what the
+    corpus reader sniffs) and overall; else CorpusError naming it. Pasted, uploaded and stored text all
+    pass this one check, so nothing the app accepts can later stop the corpus from loading."""
+    if not text.strip():
+        raise CorpusError(f"{name}: empty text")
+    # The opening exactly as the corpus reader will sniff it once the text is stored as UTF-8.
+    opening = text.encode("utf-8")[:SNIFF_BYTES].decode("utf-8", errors="ignore")
+    if "\x00" in text or not (_looks_like_text(opening) and _looks_like_text(text)):
+        raise CorpusError(f"{name}: binary or control characters, not text")
+    return text
 
 
 def decode_upload(name: str, data: bytes) -> str:
@@ -193,10 +256,9 @@ def decode_upload(name: str, data: bytes) -> str:
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as err:
-        raise CorpusError(f"{name}: invalid {codec} at byte {err.start}") from None
-    if not _looks_like_text(text) or not text.strip():
-        raise CorpusError(f"{name}: binary or empty file, not text")
-    return text.lstrip("\ufeff")
+        line = data[:err.start].count(b"\n") + 1
+        raise CorpusError(f"{name}: invalid {codec} at byte {err.start:,} (line {line})") from None
+    return check_text(name, text.lstrip("\ufeff"))
 
 
 def safe_file_name(name: str) -> str:
@@ -204,7 +266,12 @@ def safe_file_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned or cleaned != Path(cleaned).name or ".." in cleaned or "\\" in cleaned or cleaned.startswith("."):
         raise CorpusError(f"{name!r}: not a plain file name (no folders or '..')")
-    return cleaned if cleaned.lower().endswith(".txt") else cleaned + ".txt"
+    if any(ord(ch) < 32 for ch in cleaned):
+        raise CorpusError(f"{name!r}: control characters in a file name")
+    cleaned = cleaned if cleaned.lower().endswith(".txt") else cleaned + ".txt"
+    if len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
+        raise CorpusError(f"{cleaned[:40]}…: file name longer than {MAX_NAME_BYTES} bytes")
+    return cleaned
 
 
 def add_document(folder: Path, name: str, text: str, jurisdiction: str, level: str = "", date: str = "",
@@ -212,6 +279,7 @@ def add_document(folder: Path, name: str, text: str, jurisdiction: str, level: s
     """Save a new document into a corpus folder and add its manifest row; nothing changes on error."""
     folder = Path(folder)
     file_name = safe_file_name(name)
+    check_text(file_name, text)
     if not jurisdiction.strip():
         raise CorpusError(f"{file_name}: a jurisdiction is required")
     path = folder / file_name

@@ -78,20 +78,35 @@ def drivers(model: Model, texts: Sequence[str], label: str, n: int = 5) -> list[
     return result
 
 
+# Markdown's active punctuation as numeric character references: shown as themselves by both HTML and
+# Markdown renderers, but never read as a link, an image, emphasis, code, a heading or a table; ':' too,
+# so that a bare http://… is not turned into a link.
+_MARKDOWN = {ord(ch): f"&#{ord(ch)};" for ch in "\\`*_[]()#!|~:$"}
+
+
+def safe_text(text: str) -> str:
+    """Text from a document, manifest or annotation, made inert for Markdown and HTML alike.
+
+    >>> safe_text("[通知](http://x/y) <b>")
+    '&#91;通知&#93;&#40;http&#58;//x/y&#41; &lt;b&gt;'
+    """
+    return html.escape(str(text), quote=True).translate(_MARKDOWN)
+
+
 def highlight(text: str, phrases: Sequence[str]) -> str:
-    """HTML of `text`, escaped, with every occurrence of the phrases wrapped in <mark>.
+    """HTML of `text`, made inert (`safe_text`), with every occurrence of the phrases wrapped in <mark>.
 
     >>> highlight("<b>建设实验室</b>", ["实验室"])
     '&lt;b&gt;建设<mark>实验室</mark>&lt;/b&gt;'
     """
     phrases = sorted({p for p in phrases if p}, key=len, reverse=True)
     if not phrases:
-        return html.escape(text)
+        return safe_text(text)
     pattern = re.compile("|".join(re.escape(p) for p in phrases))
     parts, last = [], 0
     for match in pattern.finditer(text):
-        parts.append(html.escape(text[last:match.start()]))
-        parts.append(f"<mark>{html.escape(match.group())}</mark>")
+        parts.append(safe_text(text[last:match.start()]))
+        parts.append(f"<mark>{safe_text(match.group())}</mark>")
         last = match.end()
-    parts.append(html.escape(text[last:]))
+    parts.append(safe_text(text[last:]))
     return "".join(parts)

@@ -29,6 +29,7 @@ from scipy import stats
 from sklearn.isotonic import IsotonicRegression
 
 from .labeled import split_labels
+from .matrix import probabilities
 
 LEVEL = 0.9
 PRIOR_WEIGHT = 4.0  # pseudo-units of the model-only spread in a check sample's variance
@@ -180,7 +181,7 @@ def cell_intervals(tagged: pd.DataFrame, calibration: Mapping[str, LabelCalibrat
         sample = np.array([u in checked and u in gold for u in ids])
         for label in labels:
             truth = np.array([label in split_labels(gold.get(u, "")) for u in ids], dtype=float)
-            calibrated = calibration[label].apply(units[f"p_{label}"].to_numpy(dtype=float))
+            calibrated = calibration[label].apply(probabilities(units, label))
             count = int(_decided(units, label).sum())
             if labelled.all():
                 estimate = low = high = float(truth.sum())

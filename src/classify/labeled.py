@@ -135,6 +135,8 @@ def read_events(folder: Path, label_ids: Iterable[str] | None = None) -> list[An
     With `label_ids`, a decision naming any other label is an error that names its file and line.
     """
     known = set(label_ids) if label_ids is not None else None
+    if not Path(folder).is_dir():
+        raise StoreError(f"{folder}: no such annotation store (a folder of <annotator>.jsonl files)")
     events = []
     for path in sorted(Path(folder).glob("*.jsonl")):
         with path.open(encoding="utf-8", errors="replace") as handle:
@@ -145,6 +147,7 @@ def read_events(folder: Path, label_ids: Iterable[str] | None = None) -> list[An
                     record = json.loads(line)
                     record["labels"] = tuple(record["labels"])
                     event = Annotation(**record)
+                    _check_types(event)
                 except (ValueError, TypeError, KeyError) as err:
                     log.warning("%s:%d: skipped unreadable record (%s)", path, number, err)
                     continue
@@ -155,6 +158,15 @@ def read_events(folder: Path, label_ids: Iterable[str] | None = None) -> list[An
                 events.append(event)
     events.sort(key=lambda a: a.time)
     return events
+
+
+def _check_types(event: Annotation) -> None:
+    # A hand-edited or foreign record must not break sorting, joins or exports further on.
+    for name in ("unit_id", "text", "annotator", "doc_id", "jurisdiction", "source", "time", "corpus", "sample"):
+        if not isinstance(getattr(event, name), str):
+            raise TypeError(f"field {name} is not a string")
+    if not all(isinstance(label, str) for label in event.labels):
+        raise TypeError("labels are not strings")
 
 
 def latest(events: Iterable[Annotation]) -> dict[str, Annotation]:

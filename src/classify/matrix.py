@@ -37,12 +37,23 @@ def with_flags(tagged: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
 def decisions(tagged: pd.DataFrame, labels: Sequence[str], threshold: float | None = None) -> pd.DataFrame:
     """Units × labels booleans: the model's own decisions, or probability ≥ `threshold` when one is given."""
     if threshold is not None:
-        return pd.DataFrame({label: tagged[f"p_{label}"].to_numpy() >= threshold for label in labels},
+        return pd.DataFrame({label: probabilities(tagged, label) >= threshold for label in labels},
                             index=tagged.index)
     if not all(flag_column(label) in tagged for label in labels):
         tagged = with_flags(tagged, labels)
     return pd.DataFrame({label: tagged[flag_column(label)].to_numpy(dtype=bool) for label in labels},
                         index=tagged.index)
+
+
+def probabilities(tagged: pd.DataFrame, label: str) -> np.ndarray:
+    """The `p_<label>` column as numbers, or MatrixError naming the column when it holds anything else."""
+    column = f"p_{label}"
+    if column not in tagged:
+        raise MatrixError(f"tagged units lack column {column}")
+    values = pd.to_numeric(tagged[column], errors="coerce")
+    if values.isna().any():
+        raise MatrixError(f"column {column} holds non-numeric values (row {int(values.isna().to_numpy().argmax()) + 2})")
+    return values.to_numpy(dtype=float)
 
 
 def to_matrix(tagged: pd.DataFrame, value: str = "count", threshold: float | None = None,

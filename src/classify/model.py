@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import shutil
 import zipfile
@@ -32,6 +33,7 @@ from .card import render_card
 from .features import FeatureSettings, build_features
 from .labeled import WRITTEN, split_labels
 from .normalize import normalize_all
+from .tables import write_text
 from .taxonomy import Taxonomy
 
 MODEL_FILE = "model.skops"
@@ -164,6 +166,8 @@ def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
 def train(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = Settings(),
           progress: Callable[[str], None] = lambda step: None) -> Model:
     """Fit a model on a gold frame (columns text, labels, doc_id); thresholds come from grouped CV."""
+    if gold.empty:
+        raise ModelError("no labelled units to train on (is --labeled the annotation store?)")
     ids = taxonomy.ids
     y = label_matrix(gold["labels"].tolist(), ids)
     groups = groups_of(gold)
@@ -229,45 +233,69 @@ def file_sha256(path: Path) -> str:
 
 
 def save_model(model: Model, folder: Path) -> Path:
-    """Write the pipeline and its card (JSON and Markdown) to `folder`."""
+    """Write the pipeline and its card (JSON and Markdown) into a new folder beside `folder`, then swap it
+    in: a failure or a kill while saving leaves the previous model whole."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    skops.io.dump(model.pipeline, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-    model.card["model_sha256"] = file_sha256(folder / MODEL_FILE)
-    write_card(folder, model.card)
+    staging = folder.with_name(f".{folder.name}.{os.getpid()}.new")
+    if staging.exists():
+        shutil.rmtree(staging)
+    try:
+        staging.mkdir(parents=True)
+        if folder.is_dir():  # pictures and other files of the card travel with it
+            for extra in folder.iterdir():
+                if extra.is_file() and extra.name not in (MODEL_FILE, CARD_FILE, CARD_MARKDOWN):
+                    shutil.copy2(extra, staging / extra.name)
+        skops.io.dump(model.pipeline, staging / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        model.card["model_sha256"] = file_sha256(staging / MODEL_FILE)
+        write_card(staging, model.card)
+        replace_model(staging, folder, move=True)
+    except OSError as err:
+        raise ModelError(f"{folder}: cannot save the model ({err.strerror or err}); the previous one is kept") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return folder
 
 
 def write_card(folder: Path, card: dict) -> None:
-    """Write a model's card as JSON and as Markdown; the model file itself is untouched."""
-    (Path(folder) / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (Path(folder) / CARD_MARKDOWN).write_text(render_card(card), encoding="utf-8")
+    """Write a model's card as JSON and as Markdown, each atomically; the model file itself is untouched."""
+    write_text(Path(folder) / CARD_FILE, json.dumps(card, ensure_ascii=False, indent=2) + "\n")
+    write_text(Path(folder) / CARD_MARKDOWN, render_card(card))
 
 
-def replace_model(source: Path, target: Path) -> None:
-    """Make the model in `source` the one in `target`, swapping whole folders so a reader never sees a mix."""
+def replace_model(source: Path, target: Path, move: bool = False) -> None:
+    """Make the model in `source` the one in `target`, swapping whole folders by renames so a reader never
+    sees a mix (a copy is staged first unless `move`; the old folder is removed only once the new is in)."""
     source, target = Path(source), Path(target)
-    staging = target.with_name(target.name + ".new")
-    retired = target.with_name(target.name + ".old")
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    shutil.copytree(source, staging)
+    staging = source if move else target.with_name(f".{target.name}.{os.getpid()}.copy")
+    retired = target.with_name(f".{target.name}.{os.getpid()}.old")
+    if not move:
+        if staging.exists():
+            shutil.rmtree(staging)
+        shutil.copytree(source, staging)
     if target.exists():
         target.rename(retired)
-    staging.rename(target)
+    try:
+        staging.rename(target)
+    except OSError:
+        if retired.exists() and not target.exists():
+            retired.rename(target)  # put the old model back
+        raise
     if retired.exists():
-        shutil.rmtree(retired)
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def read_card(folder: Path) -> dict:
     path = Path(folder) / CARD_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        card = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"{folder}: no model card ({CARD_FILE}); is this a model folder?") from None
-    except ValueError as err:
+    except (ValueError, UnicodeDecodeError) as err:
         raise ModelError(f"{path}: unreadable card ({err})") from None
+    if not isinstance(card, dict):
+        raise ModelError(f"{path}: not a model card (a JSON object is expected)")
+    return card
 
 
 def load_model(folder: Path, taxonomy: Taxonomy) -> Model:

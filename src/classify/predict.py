@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -91,21 +92,27 @@ def corpus_fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def tag_cached(model: Model, folder: Path, cache: Path) -> pd.DataFrame:
+def tag_cached(model: Model, folder: Path, cache: Path, skipped: list[str] | None = None) -> pd.DataFrame:
     """Every unit of a corpus tagged by `model`, read from `cache` when the same model tagged the same
-    files before: an app restart then shows its first page in seconds instead of re-tagging."""
+    files before: an app restart then shows its first page in seconds instead of re-tagging.
+    Documents that could not be read are listed in `skipped` (and remembered with the cache)."""
     key = hashlib.sha256(f"{model.card.get('model_sha256', '')}:{corpus_fingerprint(folder)}".encode()).hexdigest()
     path = Path(cache) / f"tagged-{key[:24]}.parquet"
+    notes = path.with_suffix(".skipped.json")
+    skipped = skipped if skipped is not None else []
     if path.is_file():
         try:
-            return pd.read_parquet(path)
+            tagged = pd.read_parquet(path)
+            skipped.extend(json.loads(notes.read_text(encoding="utf-8")) if notes.is_file() else [])
+            return tagged
         except (OSError, ValueError):
             path.unlink(missing_ok=True)  # a damaged cache file is only a cache: tag again
-    tagged = predict_frame(model, corpus_frame(folder))
+    tagged = predict_frame(model, corpus_frame(folder, skipped=skipped))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("tagged-*.parquet"):
+        for old in path.parent.glob("tagged-*"):
             old.unlink(missing_ok=True)
+        notes.write_text(json.dumps(skipped, ensure_ascii=False), encoding="utf-8")
         partial = path.with_name(path.name + ".part")
         tagged.to_parquet(partial, index=False)
         partial.replace(path)

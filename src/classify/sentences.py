@@ -8,6 +8,7 @@ attached to it survives re-ingesting the document after other sentences changed.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,9 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .documents import Document, read_lines, read_manifest
+from .documents import CorpusError, Document, read_lines, read_manifest
 from .labeled import Annotation, StoreError
 from .normalize import normalize
+
+log = logging.getLogger(__name__)
 
 MAX_UNIT_CHARS = 400
 BYTES_PER_UNIT = 160  # a unit averages ~55 characters of UTF-8 Chinese
@@ -98,7 +101,7 @@ def _is_chrome(line: str) -> bool:
 
 def document_units(document: Document, lines: Iterable[str] | None = None) -> Iterator[Unit]:
     """Units of one document in reading order, each assigned to its section's jurisdiction."""
-    raw = read_lines(document.path) if lines is None else lines
+    raw = read_lines(document.path, document.encoding) if lines is None else lines
     normalised = (normalize(line) for line in raw)
     seen: Counter[str] = Counter()
     section = None
@@ -137,18 +140,32 @@ def units_frame(units: Iterable[Unit]) -> pd.DataFrame:
 UNIT_COLUMNS = ["unit_id", "doc_id", "jurisdiction", "parent", "level", "date", "title", "position", "text"]
 
 
-def corpus_chunks(folder: Path, size: int = 10_000, manifest: Path | None = None) -> Iterator[pd.DataFrame]:
-    """The units of a corpus folder with their documents' metadata, in frames of at most `size` rows."""
-    return document_chunks(read_manifest(folder, manifest), size)
+def corpus_chunks(folder: Path, size: int = 10_000, manifest: Path | None = None,
+                  skipped: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The units of a corpus folder with their documents' metadata, in frames of at most `size` rows
+    (unreadable documents left out and listed in `skipped`)."""
+    return document_chunks(read_manifest(folder, manifest), size, skipped)
 
 
-def document_chunks(documents: Iterable[Document], size: int = 10_000) -> Iterator[pd.DataFrame]:
-    """The units of these documents with their metadata, in frames of at most `size` rows."""
+def document_chunks(documents: Iterable[Document], size: int = 10_000,
+                    skipped: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The units of these documents with their metadata, in frames of at most `size` rows.
+
+    A document that cannot be read (binary, undecodable) is left out with a warning, and its reason
+    added to `skipped`: one bad document never stops the rest of a corpus.
+    """
     rows = []
     for document in documents:
         places = {document.jurisdiction: (document.parent, document.level)}
         places.update({s.jurisdiction: (s.parent, s.level) for s in document.sections})
-        for unit in document_units(document):
+        try:
+            units = list(document_units(document))
+        except CorpusError as err:
+            log.warning("skipped document %s: %s", document.doc_id, err)
+            if skipped is not None:
+                skipped.append(str(err))
+            continue
+        for unit in units:
             parent, level = places[unit.jurisdiction]
             rows.append((unit.unit_id, unit.doc_id, unit.jurisdiction, parent, level, document.date,
                          document.title, unit.position, unit.text))
@@ -159,9 +176,9 @@ def document_chunks(documents: Iterable[Document], size: int = 10_000) -> Iterat
         yield pd.DataFrame(rows, columns=UNIT_COLUMNS)
 
 
-def corpus_frame(folder: Path, manifest: Path | None = None) -> pd.DataFrame:
+def corpus_frame(folder: Path, manifest: Path | None = None, skipped: list[str] | None = None) -> pd.DataFrame:
     """Every unit of a corpus folder with its document's metadata (the `ingest` output)."""
-    chunks = list(corpus_chunks(folder, manifest=manifest))
+    chunks = list(corpus_chunks(folder, manifest=manifest, skipped=skipped))
     return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=UNIT_COLUMNS)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -33,16 +35,53 @@ def read_table(path: str | Path, required: Sequence[str] = ()) -> pd.DataFrame:
     return frame
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write CSV (plain UTF-8, no BOM: other tools read the header as is) or Parquet."""
+FORMATS = (".csv", ".parquet")
+
+
+def output_format(path: str | Path) -> str:
+    """The table format a file name asks for; anything but .csv or .parquet is refused, naming the file."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise TableError(f"{path}: unsupported table format {suffix or '(none)'}; use .csv or .parquet")
+    return suffix
+
+
+def write_atomic(path: str | Path, write) -> Path:
+    """Run `write(temporary_path)`, then put the result in place in one rename: a full disk, a read-only
+    target or a crash never leaves half a file where a good one was. Errors name the file."""
     path = Path(path)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True)
-    if path.suffix.lower() == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False, encoding="utf-8")
+    _refuse_read_only(path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(partial)
+        with open(partial, "rb+") as handle:
+            os.fsync(handle.fileno())
+        partial.replace(path)
+    except OSError as err:
+        raise TableError(f"{path}: cannot write ({err.strerror or err}); nothing was replaced") from None
+    finally:
+        partial.unlink(missing_ok=True)
     return path
+
+
+def _refuse_read_only(path: Path) -> None:
+    # By its mode bits, not os.access: root may write anything, but a file its owner made read-only
+    # was made so to be kept.
+    if path.exists() and not path.stat().st_mode & stat.S_IWUSR:
+        raise TableError(f"{path}: file is read-only; not replaced")
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """A text file written atomically (see `write_atomic`)."""
+    return write_atomic(path, lambda partial: Path(partial).write_text(text, encoding="utf-8"))
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write CSV (plain UTF-8, no BOM: other tools read the header as is) or Parquet, atomically."""
+    if output_format(path) == ".parquet":
+        return write_atomic(path, lambda partial: frame.to_parquet(partial, index=False))
+    return write_atomic(path, lambda partial: frame.to_csv(partial, index=False, encoding="utf-8"))
 
 
 def write_chunks(chunks: Iterable[pd.DataFrame], path: str | Path) -> int:
@@ -52,6 +91,8 @@ def write_chunks(chunks: Iterable[pd.DataFrame], path: str | Path) -> int:
     in place of an earlier good one.
     """
     path = Path(path)
+    output_format(path)
+    _refuse_read_only(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     rows = 0
