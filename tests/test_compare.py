@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from classify.compare import by_year, distinctive_measures, honest_cells, log_odds, regroup, similarity
+from classify.compare import by_year, distinctive_measures, log_odds, regroup, similarity
 from classify.matrix import to_matrix
 
 TAGGED = pd.DataFrame({
@@ -49,13 +49,3 @@ def test_regrouping_counts_a_unit_once_per_group():
     mapping = {"labs": ("supply",), "finance": ("supply", "environment"), "talent": ("supply",)}
     grouped = to_matrix(regroup(TAGGED, mapping), labels=["supply", "environment"])
     assert grouped.loc["甲市", "supply"] == 5 and grouped.loc["甲市", "environment"] == 1
-
-
-def test_honest_cells_bracket_the_count_and_mark_human_confirmed_ones():
-    confusion = {label: {"tp": 40, "fp": 10, "fn": 10} for label in LABELS}
-    gold = {"u0": "labs", "u1": "labs", "u2": "labs"}
-    cells = honest_cells(TAGGED, LABELS, confusion, gold).set_index(["jurisdiction", "measure"])
-    labs = cells.loc[("甲市", "labs")]
-    assert labs["predicted"] == 5 and labs["low"] <= 5 <= labs["high"]
-    assert labs["confirmed"] == 3 and labs["mostly_confirmed"]
-    assert not cells.loc[("乙市", "finance"), "mostly_confirmed"]

@@ -15,7 +15,7 @@ from classify.explain import safe_text
 from classify.labeled import read_events
 from classify.model import ModelError, load_model, save_model
 
-from conftest import PROJECT, write_corpus
+from conftest import write_corpus
 
 
 def invoke(*args):

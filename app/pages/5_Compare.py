@@ -10,7 +10,9 @@ import streamlit as st  # noqa: E402
 
 import loaders  # noqa: E402
 from classify.commitments import extract  # noqa: E402
-from classify.compare import by_year, distinctive_measures, distinctive_terms, honest_cells, similarity  # noqa: E402
+from classify.compare import by_year, distinctive_measures, distinctive_terms, similarity  # noqa: E402
+from classify.intervals import cell_intervals, from_card  # noqa: E402
+from classify.labeled import checked_units  # noqa: E402
 from classify.matrix import to_matrix  # noqa: E402
 from classify.plot import similarity_heatmap  # noqa: E402
 from classify.queue import gold_labels  # noqa: E402
@@ -66,17 +68,21 @@ if len(yearly) > 1:
 st.dataframe(yearly.rename(columns=names), key="by_year")
 
 st.header("How far each cell can be trusted")
-st.caption("90% interval for the true number of sentences behind each cell: a bootstrap over sentences combined "
-           "with the measure's cross-validated precision and recall. 'mostly_confirmed': a person confirmed at "
-           "least half of the cell's sentences.")
-confusion = model.card.get("metrics", {}).get("cv", {}).get("model", {})
-cells = honest_cells(tagged[tagged["jurisdiction"].astype(str) == place], labels, confusion, gold)
-st.dataframe(cells.assign(measure=cells["measure"].map(names)), hide_index=True, key="honest_cells")
+st.caption("The estimated true number of sentences behind each cell and its 90% interval (the same figures as the "
+           "Matrix page): model only, a checked random sample of n, or all units confirmed.")
+calibration = from_card(model.card)
+if calibration:
+    cells = cell_intervals(tagged[tagged["jurisdiction"].astype(str) == place], calibration, gold,
+                           checked_units(loaders.events()))
+    st.dataframe(cells.assign(measure=cells["measure"].map(names)), hide_index=True, key="honest_cells")
+else:
+    st.info("This model's card has no interval calibration: retrain it on the Model page.")
 
 st.header("Report")
 team = st.multiselect("Jurisdictions to compare in the report", places, default=places[:2], key="report_places")
 if team and st.button("Build the report", key="report_build"):
-    st.session_state["report"] = build_report(tagged, taxonomy, team, model.card, gold)
+    st.session_state["report"] = build_report(tagged, taxonomy, team, model.card, gold,
+                                              checked=frozenset(checked_units(loaders.events())))
 if st.session_state.get("report"):
     st.download_button("Download the report (HTML)", st.session_state["report"].encode("utf-8"), "report.html",
                        "text/html", key="report_html")

@@ -471,7 +471,9 @@ def report(jurisdictions: str, output: Path, pred: Path | None, model_dir: Path,
     tagged = read_table(pred, required=("jurisdiction", "labels", "text")) if pred else \
         predict_frame(model, corpus_frame(PROJECT.corpus))
     places = [j.strip() for j in jurisdictions.split(",") if j.strip()]
-    document = build_report(tagged, taxonomy, places, model.card, gold_labels(read_events(labeled_dir)))
+    events = read_events(labeled_dir)
+    document = build_report(tagged, taxonomy, places, model.card, gold_labels(events),
+                            checked=frozenset(checked_units(events)))
     write_text(output, document)
     click.echo(f"report on {', '.join(places)} → {output}")
 

@@ -132,34 +132,3 @@ def regroup(tagged: pd.DataFrame, mapping: dict[str, Sequence[str]]) -> pd.DataF
         members = [l for l, targets in mapping.items() if group in targets and f"p_{l}" in tagged]
         result[f"p_{group}"] = tagged[[f"p_{l}" for l in members]].max(axis=1) if members else 0.0
     return result
-
-
-def honest_cells(tagged: pd.DataFrame, labels: Sequence[str], confusion: dict[str, dict[str, int]],
-                 gold: dict[str, str] | None = None, draws: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """Each cell's count with a 90% interval for the true count, and the share of its evidence a person confirmed.
-
-    The interval combines a bootstrap over the jurisdiction's sentences with the label's cross-validated
-    precision and recall (Beta posteriors from its confusion counts): true ≈ predicted × precision / recall.
-    """
-    rng = np.random.default_rng(seed)
-    gold = gold or {}
-    chosen = decisions(tagged, labels, None)
-    places = tagged["jurisdiction"].astype(str).to_numpy()
-    rows = []
-    for label in labels:
-        counts = confusion.get(label, {})
-        tp, fp, fn = counts.get("tp", 0), counts.get("fp", 0), counts.get("fn", 0)
-        precision = rng.beta(tp + 1, fp + 1, draws)
-        recall = rng.beta(tp + 1, fn + 1, draws)
-        for place in sorted(set(places)):
-            mine = chosen[label].to_numpy()[places == place]
-            predicted = int(mine.sum())
-            resampled = rng.binomial(len(mine), predicted / len(mine) if len(mine) else 0.0, draws)
-            estimate = resampled * precision / recall
-            units = tagged["unit_id"].to_numpy()[places == place][mine]
-            confirmed = sum(label in gold.get(u, "").split(";") for u in units)
-            rows.append({"jurisdiction": place, "measure": label, "predicted": predicted,
-                         "estimate": float(np.median(estimate)), "low": float(np.percentile(estimate, 5)),
-                         "high": float(np.percentile(estimate, 95)),
-                         "confirmed": confirmed, "mostly_confirmed": predicted > 0 and confirmed / predicted >= 0.5})
-    return pd.DataFrame(rows).round(2)

@@ -237,7 +237,7 @@ def coverage(proba: np.ndarray, truth: np.ndarray, jurisdictions: Sequence[str],
     places = np.asarray(jurisdictions, dtype=object)
     rows = []
     for n in checks:
-        hits, widths, nonempty_hits, nonempty = [], [], [], 0
+        hits, widths, nonempty_hits = [], [], []
         for place in sorted(set(places)):
             mask = places == place
             for k, label in enumerate(ids):

@@ -135,8 +135,8 @@ def heatmap_chart(cells: pd.DataFrame, value: str = "count", selection: str = "c
     pick = alt.selection_point(name=selection, fields=["jurisdiction", "label"], on="click")
     order = list(dict.fromkeys(cells["measure"]))
     base = alt.Chart(cells).encode(
-        x=alt.X("measure:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("jurisdiction:N", title=None),
+        x=alt.X("measure:N", sort=order, title=None, axis=alt.Axis(labelAngle=-20, labelLimit=220)),
+        y=alt.Y("jurisdiction:N", title=None, axis=alt.Axis(labelLimit=200)),
         tooltip=[alt.Tooltip("jurisdiction:N"), alt.Tooltip("measure:N"), alt.Tooltip("label:N", title="id"),
                  alt.Tooltip("text:N", title=VALUE_TITLES.get(value, value))])
     rects = base.mark_rect(stroke="white").encode(
@@ -144,8 +144,7 @@ def heatmap_chart(cells: pd.DataFrame, value: str = "count", selection: str = "c
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55))).add_params(pick)
     text = base.mark_text(fontSize=12).encode(
         text="text:N", color=alt.condition("datum.wide", alt.value("#888888"), alt.value("black")))
-    height = max(120, 34 * cells["jurisdiction"].nunique())
-    return (rects + text).properties(height=height)
+    return (rects + text).properties(height=alt.Step(34))
 
 
 def selected_cell(event, selection: str = "cell") -> tuple[str, str] | None:

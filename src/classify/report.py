@@ -11,7 +11,8 @@ from datetime import date
 import pandas as pd
 
 from .commitments import extract
-from .compare import distinctive_measures, honest_cells, similarity
+from .compare import distinctive_measures, similarity
+from .intervals import cell_intervals, from_card
 from .matrix import evidence, to_matrix
 from .plot import heatmap, similarity_heatmap, to_png
 from .taxonomy import Taxonomy
@@ -34,7 +35,7 @@ def _table(frame: pd.DataFrame, **options) -> str:
 
 
 def build_report(tagged: pd.DataFrame, taxonomy: Taxonomy, jurisdictions: Sequence[str], card: dict,
-                 gold: dict[str, str] | None = None, examples: int = 3) -> str:
+                 gold: dict[str, str] | None = None, examples: int = 3, checked: frozenset[str] = frozenset()) -> str:
     """The report as one HTML string (images inlined, every document text escaped)."""
     known = set(tagged["jurisdiction"].astype(str))
     missing = [j for j in jurisdictions if j not in known]
@@ -45,8 +46,10 @@ def build_report(tagged: pd.DataFrame, taxonomy: Taxonomy, jurisdictions: Sequen
     chosen = tagged[tagged["jurisdiction"].astype(str).isin(jurisdictions)]
     counts = to_matrix(chosen, "count", labels=labels)
     shares = to_matrix(chosen, "share", labels=labels)
-    confusion = card.get("metrics", {}).get("cv", {}).get("model", {})
-    cells = honest_cells(chosen, labels, confusion, gold)
+    calibration = from_card(card)
+    cells = cell_intervals(chosen, calibration, gold, checked) if calibration else pd.DataFrame()
+    macro = card.get("metrics", {}).get("dev", card.get("metrics", {}).get("cv", {})).get("model", {})
+    macro_f1 = macro.get("macro", {}).get("f1", float("nan"))
     distinct = distinctive_measures(tagged, labels)
     distinct = distinct[distinct["jurisdiction"].isin(jurisdictions)]
     promises = extract(chosen)
@@ -56,7 +59,7 @@ def build_report(tagged: pd.DataFrame, taxonomy: Taxonomy, jurisdictions: Sequen
         f"<h1>Policy measures: {html.escape(' · '.join(jurisdictions))}</h1>",
         f"<p class='note'>Generated {date.today().isoformat()} by policy-classify from {len(chosen)} sentences; "
         f"model trained {html.escape(str(card.get('created', '?')))}, macro F1 "
-        f"{card.get('metrics', {}).get('dev', card.get('metrics', {}).get('cv', {})).get('model', {}).get('macro', {}).get('f1', float('nan')):.2f} "
+        f"{macro_f1:.2f} "
         "on unseen jurisdictions. Counts come from a model: read the evidence before citing them.</p>",
         "<h2>Measures by jurisdiction</h2>",
         _image(heatmap(counts, labels, [names[l] for l in labels], "count")),
@@ -64,10 +67,11 @@ def build_report(tagged: pd.DataFrame, taxonomy: Taxonomy, jurisdictions: Sequen
         "<p class='note'>Share of each jurisdiction's sentences:</p>",
         _table(shares.rename(columns=names)),
         "<h2>How far the cells can be trusted</h2>",
-        "<p class='note'>90% interval for the true number of sentences, from a bootstrap over sentences combined "
-        "with each measure's cross-validated precision and recall; 'mostly confirmed' when a person confirmed at "
-        "least half the cell's sentences.</p>",
-        _table(cells.assign(measure=cells["measure"].map(names)), index=False),
+        "<p class='note'>Estimate of the true number of sentences and its 90% interval: from the model's "
+        "probabilities calibrated on jurisdictions it never saw (model only), corrected by a random check sample "
+        "of the city's sentences where one was labelled, or exact where people confirmed every sentence.</p>",
+        _table(cells.assign(measure=cells["measure"].map(names)), index=False) if len(cells) else
+        "<p>This model's card has no interval calibration; retrain it.</p>",
         "<h2>Distinctive measures</h2>",
         "<p class='note'>Log-odds ratio with an informative Dirichlet prior against all other jurisdictions in the "
         "data: positive z means the jurisdiction stresses the measure more than the others, accounting for how "

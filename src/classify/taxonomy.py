@@ -16,7 +16,8 @@ import yaml
 
 REQUIRED = ("id", "name_zh", "name_en", "definition", "key_terms", "examples")
 OPTIONAL = ("lexicon", "stip_compass", "policy_tool")
-CROSSWALKS = {"stip_compass": "EC-OECD STIP Compass instrument types", "policy_tool": "supply / demand / environment policy tools"}
+CROSSWALKS = {"stip_compass": "EC-OECD STIP Compass instrument types",
+              "policy_tool": "supply / demand / environment policy tools"}
 TOP_LEVEL = ("name", "codebook", "labels")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
