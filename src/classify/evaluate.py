@@ -259,13 +259,20 @@ LEVERS = (
     Variant("thresholds fully tuned by grouped CV", Settings(threshold_tuning=1.0)),
 )
 RATIONALE = (
-    "Settings were chosen by grouped cross-validation on the five corpus documents and by the development "
-    "set together (see the ablation below). Term indicators carry the codebook's vocabulary to unseen cities "
-    "(dev macro F1 0.56 without them), but at weight 1 they drown the n-grams; 0.2-0.3 is a plateau, 0.25 "
-    "chosen. The lexicon adds about 0.02 dev / 0.02 CV; the 1,012 written sentences add 0.12 dev / 0.08 CV. "
-    "Word bigrams and codebook cues did not help (within noise, cues lower dev F1), so words are unigrams "
-    "and cues are off. Per-label thresholds from grouped CV are moved half way from 0.5 toward the CV "
-    "optimum: five documents make the optimum noisy, and fixed 0.5 thresholds lost 0.03 dev F1.")
+    "The model trains on three kinds of labelled text: the 348 units of the five corpus documents, 1,012 "
+    "sentences written to teach it, and 2,375 stand-off-labelled units of the pool (163 documents, 129 other "
+    "jurisdictions, coded twice and adjudicated). Settings were chosen on the pool's grouped cross-validation "
+    "(the most places, so the least noise) and checked on the development set (see the ablation below). "
+    "The pool's labels are the lever that matters on unseen places: without them pool macro F1 is 0.671, with "
+    "them 0.742; on held-out pool jurisdictions the labelling curve climbs from 0.71 to 0.78, and the "
+    "active-learning order gets there sooner (0.765 at 500 units against 0.731 at random). The 179-unit dev "
+    "set moves within its noise (0.72-0.76). Term indicators carry the codebook's vocabulary to unseen cities "
+    "(without them 0.685 pool / 0.655 dev); the written sentences add 0.03 pool / 0.06 dev. Nothing else "
+    "helped beyond noise: word bigrams, character 4-grams, C = 30, no class weights, lexicon terms mined from "
+    "the pool and vetted (0.739), the previous and the heading unit as context features (0.748-0.750, "
+    "measured outside the package and not kept), fully tuned or fixed thresholds. Thresholds stay half way "
+    "between 0.5 and the grouped-CV optimum. Self-training was not tried: every unit of the corpus and the "
+    "pool is labelled, so no unlabelled text of new places is left to learn from.")
 ABLATION_TITLE = "Ablation: each lever on and off"
 ABLATION_NOTE = ("F1 on the development set (179 units, 16 unseen jurisdictions) of a model trained each way on "
                  "labeled/ + the pool, and F1 on the pool's 2,375 units (163 documents, 129 jurisdictions) under "
