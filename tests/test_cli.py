@@ -61,7 +61,7 @@ def test_evaluate_on_a_gold_file_prints_model_and_baseline(tmp_path):
     pd.DataFrame({"unit_id": ["u1", "u2"], "text": ["设立天使投资母子基金", "今天天气很好"],
                   "labels": ["finance", ""]}).to_csv(tmp_path / "gold.csv", index=False)
     output = run("evaluate", "--data", tmp_path / "gold.csv").stdout
-    assert "macro F1: model" in output and "keyword baseline" in output and "finance" in output
+    assert "Macro F1: model" in output and "keyword baseline" in output and "finance" in output
 
 
 @pytest.mark.skipif(not DEVSET.is_file(), reason="the shared development set is not beside the project")

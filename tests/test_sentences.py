@@ -1,4 +1,4 @@
-from classify.documents import Document
+from classify.documents import Document, read_manifest
 from classify.sentences import MAX_UNIT_CHARS, corpus_frame, document_units, split, unit_id
 
 from conftest import PROJECT, write_corpus
@@ -46,9 +46,11 @@ def test_unit_id_survives_edits_elsewhere_in_the_document(tmp_path):
     assert ids_before["最后一句"] == ids_after["最后一句"]
 
 
-def test_repeated_sentences_in_one_document_get_distinct_ids():
-    """Two identical headings in one document are two units."""
-    assert unit_id("d", "一是加强领导") != unit_id("d", "一是加强领导", occurrence=2)
+def test_repeated_sentences_in_one_document_get_distinct_ids(tmp_path):
+    """Two identical headings in one document are two units, the second marked -2."""
+    folder = write_corpus(tmp_path / "c", {"d.txt": "一是加强领导。\n建设实验室。\n一是加强领导。\n"})
+    ids = [u.unit_id for u in document_units(read_manifest(folder)[0])]
+    assert ids[0] != ids[2] and ids[2] == ids[0] + "-2" and ids[0] == unit_id("d", "一是加强领导")
 
 
 def test_traditional_document_gets_the_same_ids_as_its_simplified_twin(tmp_path):

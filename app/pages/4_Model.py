@@ -11,6 +11,7 @@ import streamlit as st  # noqa: E402
 import loaders  # noqa: E402
 import views  # noqa: E402
 from classify.evaluate import train_with_card  # noqa: E402
+from classify.card import METRIC_SECTIONS, metrics_summary, metrics_table  # noqa: E402
 from classify.explain import top_terms  # noqa: E402
 from classify.labeled import read_gold  # noqa: E402
 from classify.standoff import gold_with_text  # noqa: E402
@@ -29,28 +30,25 @@ model = loaders.model()
 card = model.card
 
 
-def metrics_table(report: dict) -> pd.DataFrame:
-    """A card's metrics as model-vs-baseline columns with the confusion counts."""
-    model_scores = pd.DataFrame(report["model"]).T
-    baseline = pd.DataFrame(report["baseline"]).T
-    table = model_scores[["precision", "recall", "f1", "tp", "fp", "fn", "support"]].copy()
-    table[["tp", "fp", "fn", "support"]] = table[["tp", "fp", "fn", "support"]].astype(int)
-    table["baseline f1"] = baseline["f1"]
-    return table
-
-
 st.markdown(f"Trained {card.get('created', '?')} on {card['units']['corpus']} labelled units from "
             f"{card['units']['documents']} documents" + (f" and {card['units']['written']} written sentences"
                                                           if card["units"].get("written") else "") + ".")
-for key, title in (("dev", "Unseen jurisdictions (development set)"), ("cv", "Cross-validation grouped by document")):
+for key, title in METRIC_SECTIONS:
     report = card.get("metrics", {}).get(key)
     if report:
         st.subheader(title)
-        st.caption(f"{report['method']}: {report['units']} units, {report['documents']} documents. "
-                   f"Macro F1 {report['model']['macro']['f1']:.3f} vs keyword baseline "
-                   f"{report['baseline']['macro']['f1']:.3f}. tp/fp/fn are the confusion counts.")
+        st.caption(metrics_summary(report) + " tp/fp/fn are the confusion counts.")
         st.dataframe(metrics_table(report).style.format("{:.3f}", subset=["precision", "recall", "f1",
                      "baseline f1"]), key=f"metrics_{key}")
+
+intervals = card.get("intervals", {})
+if intervals.get("coverage"):
+    st.subheader("How often the matrix's 90% intervals hold")
+    st.caption(f"Calibrated on {intervals['units']} {intervals['source']} ({intervals['jurisdictions']} "
+               "jurisdictions); coverage of the true count of a cell, without and with a random check sample.")
+    for name, rows in intervals["coverage"].items():
+        st.markdown(f"**{name}**")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"coverage_{name}")
 
 st.subheader("Training labels")
 st.bar_chart(pd.Series(card["label_counts"]).rename(index=lambda l: taxonomy.label(l).name_zh))

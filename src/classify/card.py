@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 LABEL_ROWS_LAST = ("micro", "macro")
 METRIC_SECTIONS = (("dev", "Development set (unseen jurisdictions)"),
                    ("cv_external", "Cross-validation, units of other jurisdictions (the pool)"),
@@ -49,18 +51,32 @@ def render_card(card: dict) -> str:
     return "\n".join(parts)
 
 
-def _metrics_section(title: str, report: dict) -> list[str]:
+def metrics_table(report: dict) -> pd.DataFrame:
+    """One metrics report (a card's dict form) as a table: the model's precision, recall, F1 and confusion
+    counts per label, then micro and macro, beside the keyword baseline's F1. The CLI prints it, the card
+    writes it as Markdown, the app shows it."""
     model, baseline = report["model"], report["baseline"]
-    lines = [f"## {title}", "", f"{report['method']}: {report['units']} units, {report['documents']} documents.", "",
-             f"**Macro F1: model {model['macro']['f1']:.3f}, keyword baseline {baseline['macro']['f1']:.3f}.**", "",
-             "| label | precision | recall | F1 | baseline P | baseline R | baseline F1 | support |",
-             "|---|---|---|---|---|---|---|---|"]
     rows = [r for r in model if r not in LABEL_ROWS_LAST] + list(LABEL_ROWS_LAST)
-    for row in rows:
-        m, b = model[row], baseline[row]
-        lines.append(f"| {row} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
-                     f"{b['precision']:.3f} | {b['recall']:.3f} | {b['f1']:.3f} | {m['support']} |")
-    return lines + [""]
+    table = pd.DataFrame({row: {"precision": model[row]["precision"], "recall": model[row]["recall"],
+                                "f1": model[row]["f1"], "tp": model[row]["tp"], "fp": model[row]["fp"],
+                                "fn": model[row]["fn"], "support": model[row]["support"],
+                                "baseline f1": baseline[row]["f1"]} for row in rows}).T
+    counts = ["tp", "fp", "fn", "support"]
+    table[counts] = table[counts].astype(int)
+    return table
+
+
+def metrics_summary(report: dict) -> str:
+    return (f"{report['method']}: {report['units']} units, {report['documents']} documents. Macro F1: model "
+            f"{report['model']['macro']['f1']:.3f}, keyword baseline {report['baseline']['macro']['f1']:.3f}.")
+
+
+def _metrics_section(title: str, report: dict) -> list[str]:
+    table = metrics_table(report)
+    shown = table.astype(object)
+    for column in ("precision", "recall", "f1", "baseline f1"):
+        shown[column] = table[column].map("{:.3f}".format)
+    return [f"## {title}", "", metrics_summary(report), "", shown.to_markdown(), ""]
 
 
 def _intervals_section(study: dict) -> list[str]:

@@ -156,7 +156,10 @@ def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path:
     else:
         report = evaluation.evaluate_on(load_model(model_dir, taxonomy), read_gold(data_path), taxonomy,
                                         name=str(data_path))
-    click.echo(evaluation.format_report(report))
+    from .card import metrics_summary, metrics_table
+
+    click.echo(metrics_table(report.to_dict()).to_string(float_format=lambda v: f"{v:.3f}"))
+    click.echo(metrics_summary(report.to_dict()))
 
 
 @main.command()

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import pdist
 
+from .labeled import split_labels
 from .matrix import decisions, year_of
 
 Z_95 = 1.959964
@@ -126,7 +127,7 @@ def regroup(tagged: pd.DataFrame, mapping: dict[str, Sequence[str]]) -> pd.DataF
     (so a unit with two labels of one group counts once)."""
     groups = sorted({group for targets in mapping.values() for group in targets})
     chosen = tagged["labels"].fillna("").astype(str).map(
-        lambda value: ";".join(g for g in groups if any(g in mapping.get(l, ()) for l in value.split(";") if l)))
+        lambda value: ";".join(g for g in groups if any(g in mapping.get(l, ()) for l in split_labels(value))))
     result = tagged.drop(columns=[c for c in tagged if c.startswith(("p_", "is_"))]).assign(labels=chosen)
     for group in groups:
         members = [l for l, targets in mapping.items() if group in targets and f"p_{l}" in tagged]

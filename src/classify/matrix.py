@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .labeled import split_labels
+
 
 VALUES = ("count", "share", "per1000")
 
@@ -113,7 +115,7 @@ def evidence(tagged: pd.DataFrame, jurisdiction: str, label: str, threshold: flo
     rows = rows.assign(probability=rows[f"p_{label}"]).sort_values("probability", ascending=False, kind="stable")
     gold = gold or {}
     status = rows["unit_id"].map(lambda unit: "unreviewed" if unit not in gold
-                                 else ("confirmed" if label in gold[unit].split(";") else "rejected"))
+                                 else ("confirmed" if label in split_labels(gold[unit]) else "rejected"))
     return rows.assign(review=status)
 
 

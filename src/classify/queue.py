@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .labeled import Annotation, checked_units, latest, standing_by_annotator
+from .labeled import Annotation, checked_units, latest, split_labels, standing_by_annotator
 from .matrix import label_ids_of
 
 QUEUES = {
@@ -57,8 +57,8 @@ def most_uncertain(tagged: pd.DataFrame, thresholds: dict[str, float], labelled:
 def model_disagrees(tagged: pd.DataFrame, gold: dict[str, str]) -> pd.DataFrame:
     """Labelled units where the model's labels differ from the gold labels."""
     known = tagged[tagged["unit_id"].isin(gold)]
-    gold_sets = known["unit_id"].map(lambda u: frozenset(filter(None, gold[u].split(";"))))
-    model_sets = known["labels"].map(lambda v: frozenset(filter(None, str(v).split(";"))))
+    gold_sets = known["unit_id"].map(lambda u: frozenset(split_labels(gold[u])))
+    model_sets = known["labels"].map(lambda v: frozenset(split_labels(v)))
     return known[gold_sets != model_sets].assign(gold=known["unit_id"].map(gold))
 
 

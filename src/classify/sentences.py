@@ -72,10 +72,9 @@ def _cap(text: str, limit: int = MAX_UNIT_CHARS) -> Iterator[str]:
         yield text
 
 
-def unit_id(doc_id: str, text: str, occurrence: int = 1) -> str:
-    """Stable id of a unit: doc id plus a hash of its text; repeats of a text in a doc get -2, -3…"""
-    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
-    return f"{doc_id}-{digest}" + (f"-{occurrence}" if occurrence > 1 else "")
+def unit_id(doc_id: str, text: str) -> str:
+    """Stable id of a unit: doc id plus a hash of its text (`document_units` adds -2, -3… to repeats)."""
+    return f"{doc_id}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10]}"
 
 
 def drop_chrome(lines: Iterable[str]) -> Iterator[str]:
@@ -124,12 +123,6 @@ def _section_of(document: Document, current, line: str):
         if line.startswith(section.start):
             return section
     return current
-
-
-def read_units(folder: Path, documents: list[Document] | None = None) -> Iterator[Unit]:
-    """All units of a corpus folder, document by document."""
-    for document in documents if documents is not None else read_manifest(folder):
-        yield from document_units(document)
 
 
 def units_frame(units: Iterable[Unit]) -> pd.DataFrame:
