@@ -67,6 +67,19 @@ def _gold(labeled_dir: Path, taxonomy, include_written: bool = True):
     return gold, resolution
 
 
+def _dev_option(function):
+    return click.option("--dev", "dev_path", type=click.Path(path_type=Path),
+                        help="Development-set gold CSV (default: ../shared/devset if present).")(function)
+
+
+def _required_dev(dev_path: Path | None):
+    """The development set's gold frame, or a one-line error when there is none."""
+    dev_path = dev_path or find_project().devset
+    if dev_path is None:
+        raise click.ClickException("no development set: ../shared/devset is absent; pass --dev GOLD.csv")
+    return read_gold(dev_path)
+
+
 def _labeled_option(function):
     return click.option("--labeled", "labeled_dir", type=click.Path(path_type=Path), default=PROJECT.labeled,
                         show_default=True, help="Folder of the annotation store.")(function)
@@ -250,21 +263,18 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None,
 @_model_option
 @_taxonomy_option
 @_labeled_option
-@click.option("--dev", "dev_path", type=click.Path(path_type=Path),
-              help="Development-set gold CSV (default: ../shared/devset if present).")
+@_dev_option
 def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Each lever of the model on and off, scored on the development set; the table goes into the model card."""
     from . import evaluate as evaluation
     from .model import read_card, write_card
 
-    dev_path = dev_path or find_project().devset
-    if dev_path is None:
-        raise click.ClickException("no development set: ../shared/devset is absent; pass --dev GOLD.csv")
+    dev = _required_dev(dev_path)
     taxonomy = load_taxonomy(taxonomy_path)
     bar, step = _progress("ablation")
     with bar:
         table = evaluation.ablation(_gold(labeled_dir, taxonomy)[0], taxonomy, evaluation.LEVERS,
-                                    read_gold(dev_path), progress=step)
+                                    dev, progress=step)
     click.echo(table.to_string())
     card = with_table(read_card(model_dir), evaluation.ABLATION_TITLE, table, evaluation.ABLATION_NOTE)
     write_card(model_dir, card)
@@ -310,24 +320,21 @@ def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | Non
 @_model_option
 @_taxonomy_option
 @_labeled_option
-@click.option("--dev", "dev_path", type=click.Path(path_type=Path),
-              help="Development-set gold CSV (default: ../shared/devset if present).")
+@_dev_option
 def labelling_curve_command(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Dev macro F1 against pool units labelled, active-learning vs random order; table and plot into the card."""
     from . import evaluate as evaluation
     from .model import read_card, write_card
     from .plot import curve_figure, to_png
 
-    dev_path = dev_path or find_project().devset
-    if dev_path is None:
-        raise click.ClickException("no development set: ../shared/devset is absent; pass --dev GOLD.csv")
+    dev = _required_dev(dev_path)
     taxonomy = load_taxonomy(taxonomy_path)
     gold, resolution = _gold(labeled_dir, taxonomy)
     if not resolution.units:
         raise click.ClickException("no stand-off labels of an external corpus could be resolved: nothing to curve")
     bar, step = _progress("labelling curve")
     with bar:
-        table = evaluation.labelling_curve(gold, taxonomy, read_gold(dev_path), progress=step)
+        table = evaluation.labelling_curve(gold, taxonomy, dev, progress=step)
     click.echo(table.to_string())
     image = "labelling-curve.png"
     (Path(model_dir) / image).write_bytes(to_png(curve_figure(table)))
