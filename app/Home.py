@@ -1,14 +1,9 @@
 """policy-classify: the app's front page."""
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import streamlit as st  # noqa: E402
-
-import loaders  # noqa: E402
-from classify.labeled import labelled_counts  # noqa: E402
+from classify.app import loaders
+from classify.labeled import labelled_counts
 
 st.set_page_config(page_title="policy-classify", page_icon=":material/map:", layout="wide")
 st.title("Policy measures of Chinese cities")

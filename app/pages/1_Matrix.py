@@ -1,22 +1,17 @@
 """Matrix: jurisdictions × measures, filters, and the sentences behind each cell."""
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import streamlit as st  # noqa: E402
-
-import loaders  # noqa: E402
-import views  # noqa: E402
-from classify.compare import regroup  # noqa: E402
-from classify.explain import drivers  # noqa: E402
-from classify.intervals import as_rates, cell_intervals, from_card, is_wide  # noqa: E402
-from classify.labeled import checked_units  # noqa: E402
-from classify.matrix import VALUES, evidence, filter_units, neighbours, to_matrix, year_of  # noqa: E402
-from classify.plot import heatmap, heatmap_chart, matrix_cells, selected_cell, to_png  # noqa: E402
-from classify.queue import gold_labels  # noqa: E402
-from classify.taxonomy import CROSSWALKS  # noqa: E402
+from classify.app import loaders
+from classify.app import views
+from classify.compare import regroup
+from classify.explain import drivers
+from classify.intervals import as_rates, cell_intervals, from_card, is_wide
+from classify.labeled import checked_units
+from classify.matrix import VALUES, evidence, filter_units, neighbours, to_matrix, year_of
+from classify.plot import heatmap, heatmap_chart, matrix_cells, selected_cell, to_png
+from classify.queue import gold_labels
+from classify.taxonomy import CROSSWALKS
 
 VALUE_NAMES = {"count": "Count of units", "share": "Share of the jurisdiction's units", "per1000": "Units per 1,000"}
 

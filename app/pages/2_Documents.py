@@ -1,21 +1,18 @@
 """Documents: upload or paste a policy text, see it tagged at once, keep it in the corpus."""
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import pandas as pd
+import streamlit as st
 
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-import loaders  # noqa: E402
-import views  # noqa: E402
-from classify.labeled import split_labels  # noqa: E402
-from classify.documents import (CorpusError, Document, add_document, check_text, decode_upload,  # noqa: E402
+from classify.app import loaders
+from classify.app import views
+from classify.labeled import split_labels
+from classify.documents import (CorpusError, Document, add_document, check_text, decode_upload,
                                 safe_file_name)
-from classify.normalize import detect_script  # noqa: E402
-from classify.predict import predict_frame  # noqa: E402
-from classify.sentences import document_units, units_frame  # noqa: E402
+from classify.normalize import detect_script
+from classify.predict import predict_frame
+from classify.sentences import document_units, units_frame
 
 LEVELS = ["city", "district", "county", "province", "municipality"]
 

@@ -1,19 +1,14 @@
 """Annotate: label sentences, the model's suggestion pre-selected and the most useful sentences first."""
 
-import sys
-from pathlib import Path
+import pandas as pd
+import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-import loaders  # noqa: E402
-import views  # noqa: E402
-from classify.agreement import agreement  # noqa: E402
-from classify.labeled import CHECK, Annotation, StoreError, append, split_labels, undo_event  # noqa: E402
-from classify.matrix import neighbours  # noqa: E402
-from classify.queue import QUEUES, build_queue  # noqa: E402
+from classify.app import loaders
+from classify.app import views
+from classify.agreement import agreement
+from classify.labeled import CHECK, Annotation, StoreError, append, split_labels, undo_event
+from classify.matrix import neighbours
+from classify.queue import QUEUES, build_queue
 
 st.set_page_config(page_title="Annotate", page_icon=":material/edit_note:", layout="wide")
 st.title("Annotate")

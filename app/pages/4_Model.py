@@ -1,23 +1,18 @@
 """Model: the current model's card, and retraining from labeled/ with a side-by-side comparison."""
 
-import sys
-from pathlib import Path
+import pandas as pd
+import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-import loaders  # noqa: E402
-import views  # noqa: E402
-from classify.evaluate import train_with_card  # noqa: E402
-from classify.card import METRIC_SECTIONS, metrics_summary, metrics_table  # noqa: E402
-from classify.explain import top_terms  # noqa: E402
-from classify.labeled import read_gold  # noqa: E402
-from classify.standoff import gold_with_text  # noqa: E402
-from classify.matrix import matrix_change, without_predictions  # noqa: E402
-from classify.model import Settings, load_model, replace_model, save_model  # noqa: E402
-from classify.predict import predict_frame  # noqa: E402
+from classify.app import loaders
+from classify.app import views
+from classify.evaluate import train_with_card
+from classify.card import METRIC_SECTIONS, metrics_summary, metrics_table
+from classify.explain import top_terms
+from classify.labeled import read_gold
+from classify.standoff import gold_with_text
+from classify.matrix import matrix_change, without_predictions
+from classify.model import Settings, load_model, replace_model, save_model
+from classify.predict import predict_frame
 
 CANDIDATE = "candidate"
 

@@ -1,23 +1,18 @@
 """Compare: what is distinctive about each jurisdiction, its commitments in numbers, similar playbooks,
 profiles over time, how far each cell can be trusted, and a report to hand on."""
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import streamlit as st  # noqa: E402
-
-import loaders  # noqa: E402
-from classify.commitments import extract  # noqa: E402
-from classify.compare import by_year, distinctive_measures, distinctive_terms, similarity  # noqa: E402
-from classify.intervals import cell_intervals, from_card  # noqa: E402
-from classify.labeled import checked_units  # noqa: E402
-from classify.matrix import to_matrix  # noqa: E402
-from classify.plot import similarity_heatmap  # noqa: E402
-from classify.queue import gold_labels  # noqa: E402
-from classify.report import build_report  # noqa: E402
-from classify.segment import Segmenter  # noqa: E402
+from classify.app import loaders
+from classify.commitments import extract
+from classify.compare import by_year, distinctive_measures, distinctive_terms, similarity
+from classify.intervals import cell_intervals, from_card
+from classify.labeled import checked_units
+from classify.matrix import to_matrix
+from classify.plot import similarity_heatmap
+from classify.queue import gold_labels
+from classify.report import build_report
+from classify.segment import Segmenter
 
 st.set_page_config(page_title="Compare", page_icon=":material/compare_arrows:", layout="wide")
 st.title("Compare jurisdictions")

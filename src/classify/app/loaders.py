@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import views
+from . import views
 
 from classify.access import AccessError, load_users
 from classify.documents import CorpusError
@@ -32,7 +32,7 @@ CACHE = ".cache"
 
 
 def project() -> Project:
-    return find_project(Path(__file__).resolve().parents[1])
+    return find_project(Path(__file__).resolve().parents[3])
 
 
 def stamp(*paths: Path, pattern: str = "*") -> tuple:

@@ -1,0 +1,1 @@
+"""The Streamlit app's cached loaders and render helpers; the page scripts live in the project's app/ folder."""
