@@ -179,3 +179,22 @@ def test_repeated_failed_logins_wait_longer_and_longer():
     assert throttle.wait("李四", 100.0) == 4.0 and throttle.wait("张三", 100.0) == 0.0
     throttle.record("李四", True, now=200.0)
     assert throttle.wait("李四", 200.0) == 0.0
+
+
+@pytest.mark.parametrize("name, content, fragment", [
+    ("manifest.csv", "doc_id,jurisdiction\na,杭州市\n".encode("gb18030"), "not UTF-8 text"),
+    ("manifest.csv", b"\x00\x01\x02doc_id,jurisdiction\n", "binary file"),
+], ids=["gb18030 manifest", "binary manifest"])
+def test_a_manifest_in_another_encoding_is_named_with_the_fix(tmp_path, name, content, fragment):
+    """The message names the manifest and what to do, not a codec's internals."""
+    folder = write_corpus(tmp_path / "c", {"a.txt": "建设国家实验室。\n"})
+    (folder / name).write_bytes(content)
+    one_line_error(invoke("ingest", folder, "-o", tmp_path / "u.csv"), "manifest.csv", fragment)
+
+
+def test_a_taxonomy_in_another_encoding_is_named_with_the_fix(tmp_path):
+    """A GB18030 taxonomy.yaml gets one line that names it."""
+    taxonomy = tmp_path / "taxonomy.yaml"
+    taxonomy.write_bytes("labels:\n  - id: 实验室\n".encode("gb18030"))
+    one_line_error(invoke("predict", "-i", tmp_path / "x.csv", "-o", tmp_path / "y.csv", "--taxonomy", taxonomy),
+                   "taxonomy.yaml", "not UTF-8")

@@ -100,6 +100,6 @@ st.dataframe(counts, key="annotator_counts")
 kappa = agreement(events, taxonomy.ids)
 if kappa["units"].max() > 0:
     st.subheader("Agreement on units coded by two annotators (Cohen's kappa)")
-    st.dataframe(kappa, key="agreement")
+    st.dataframe(kappa.rename(index=lambda l: views.label_name(taxonomy, l)), key="agreement")
 else:
     st.caption("No unit has been coded by two annotators yet.")

@@ -33,8 +33,9 @@ for key, title in METRIC_SECTIONS:
     if report:
         st.subheader(title)
         st.caption(metrics_summary(report) + " tp/fp/fn are the confusion counts.")
-        st.dataframe(metrics_table(report).style.format("{:.3f}", subset=["precision", "recall", "f1",
-                     "baseline f1"]), key=f"metrics_{key}")
+        table = metrics_table(report).rename(index=lambda l: views.label_name(taxonomy, l))
+        st.dataframe(table.style.format("{:.3f}", subset=["precision", "recall", "f1", "baseline f1"]),
+                     key=f"metrics_{key}")
 
 intervals = card.get("intervals", {})
 if intervals.get("coverage"):
@@ -81,7 +82,8 @@ if (candidate_dir / "card.json").exists():
     for key in ("dev", "cv"):
         if key in candidate.card.get("metrics", {}) and key in card.get("metrics", {}):
             side = pd.DataFrame({"current": pd.DataFrame(card["metrics"][key]["model"]).T["f1"],
-                                 "candidate": pd.DataFrame(candidate.card["metrics"][key]["model"]).T["f1"]})
+                                 "candidate": pd.DataFrame(candidate.card["metrics"][key]["model"]).T["f1"]}
+                                ).rename(index=lambda l: views.label_name(taxonomy, l))
             st.markdown(f"**F1, {'development set' if key == 'dev' else 'grouped cross-validation'}**")
             st.dataframe(side.assign(change=side["candidate"] - side["current"]).style.format("{:+.3f}",
                          subset=["change"]).format("{:.3f}", subset=["current", "candidate"]), key=f"side_{key}")

@@ -182,12 +182,21 @@ def read_manifest(folder: Path, manifest: Path | None = None) -> list[Document]:
 
 
 def _read_rows(manifest: Path) -> list[dict[str, str]]:
-    with manifest.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise CorpusError(f"{manifest}: missing column(s) {', '.join(missing)}")
-        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    try:
+        with manifest.open(encoding="utf-8-sig", newline="") as handle:
+            if "\x00" in handle.read(SNIFF_BYTES):
+                raise CorpusError(f"{manifest}: binary file, not a CSV manifest")
+            handle.seek(0)
+            reader = csv.DictReader(handle)
+            missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise CorpusError(f"{manifest}: missing column(s) {', '.join(missing)}")
+            return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    except UnicodeDecodeError as err:
+        raise CorpusError(f"{manifest}: not UTF-8 text (invalid byte at {err.start:,}); save the manifest as "
+                          "UTF-8") from None
+    except csv.Error as err:
+        raise CorpusError(f"{manifest}: not a readable CSV ({err})") from None
 
 
 def _documents_from_rows(folder: Path, rows: list[dict[str, str]], manifest: Path | None = None) -> list[Document]:

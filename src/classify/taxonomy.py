@@ -84,6 +84,8 @@ def load_taxonomy(path: str | Path) -> Taxonomy:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as err:
         raise TaxonomyError(f"{path}: cannot read ({err.strerror})") from None
+    except UnicodeDecodeError as err:
+        raise TaxonomyError(f"{path}: not UTF-8 text (invalid byte at {err.start:,}); save it as UTF-8") from None
     except yaml.YAMLError as err:
         where = getattr(err, "problem_mark", None)
         line = f" at line {where.line + 1}" if where else ""
