@@ -1,0 +1,386 @@
+"""Count features with numpy: the same matrices as the fitted pipeline's feature steps, several times faster.
+
+scikit-learn counts n-grams one text and one n-gram at a time in Python. Here a character 1–3-gram
+is one 64-bit integer (21 bits per character), looked up in a hash index of the fitted vocabulary
+and counted with `np.unique`; words come from one call to the word cutter per block of texts; the
+taxonomy's terms are found by their first two characters. TF-IDF weighting then does
+TfidfTransformer's arithmetic in its order, so every matrix, and every probability, is identical
+bit for bit (tests/test_fastcount.py checks it):
+
+    fast_predict_proba(pipeline, texts)  # == pipeline.predict_proba(texts)
+
+Training is untouched: only transforms of fitted steps take this path, and any step it does not
+know (another transformer, other vectorizer settings) runs through scikit-learn as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain, repeat
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn import get_config
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import normalize
+
+from .features import TermIndicators
+from .segment import _OTHER, _PIECES, _SKIP, Segmenter, _engine, engine_name
+
+# Characters per block of texts. Arrays of a few MB reuse the allocator's memory; arrays of tens
+# of MB are fresh pages, and on the benchmark machine (a VM) touching them costs more than the work.
+_BLOCK = 1 << 16
+_BITS = 21  # every code point fits in 21 bits, so three characters fit one int64
+_GAP = 0x110001  # above every code point + 1: closes each text, so no n-gram or term spans two texts
+_WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's `_white_spaces`, applied before character n-grams
+_DOC, _PIECE = "\ue000", "\ue001"  # markers between texts and between runs: not Chinese, not spaces, not words
+
+
+def fast_predict_proba(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
+    """`pipeline.predict_proba(texts)`, with the features counted here."""
+    return pipeline.steps[-1][1].predict_proba(fast_transform(pipeline, texts))
+
+
+def fast_transform(pipeline: Pipeline, texts: Sequence[str]):
+    """What `pipeline` hands its final step for `texts`: a feature union is counted here, other steps run as usual."""
+    features = list(texts)
+    for _, step in pipeline.steps[:-1]:
+        if step is None or isinstance(step, str):  # "passthrough"
+            continue
+        features = union_features(step, features) if isinstance(step, FeatureUnion) else step.transform(features)
+    return features
+
+
+def union_features(union: FeatureUnion, texts: list[str]):
+    """`union.transform(texts)`, with the parts this module reproduces counted here."""
+    if not all(type(text) is str for text in texts) or get_config().get("sparse_interface", "spmatrix") != "spmatrix":
+        return union.transform(texts)
+    weights = union.transformer_weights or {}
+    parts = []
+    for name, part in union.transformer_list:
+        if isinstance(part, str):  # "drop", or "passthrough", which texts cannot be
+            if part == "drop":
+                continue
+            return union.transform(texts)
+        features = _part_features(part, texts)
+        parts.append(features if weights.get(name) is None else features * weights[name])
+    if not parts:
+        return union.transform(texts)
+    return union._hstack(parts)  # the union's own stacking, so the columns and their order are its own
+
+
+def _part_features(part, texts: list[str]):
+    """One part of the feature union applied to `texts`: counted here when it is a kind this module knows."""
+    if _counts_chars(part):
+        return char_tfidf(part, texts)
+    if _counts_words(part) and type(part.tokenizer) is Segmenter and part.ngram_range == (1, 1):
+        return segmented_word_tfidf(part, texts)
+    if _counts_words(part):
+        return word_tfidf(part, [part.tokenizer(text) for text in texts])
+    if type(part) is TermIndicators:
+        return term_indicators(part, texts)
+    return part.transform(texts)
+
+
+# ---- TF-IDF ----------------------------------------------------------------------------------------
+
+
+def _plain_tfidf(vectorizer) -> bool:
+    """A fitted TfidfVectorizer whose text reaches its analyzer unchanged, with float64 counts."""
+    return (type(vectorizer) is TfidfVectorizer and hasattr(vectorizer, "vocabulary_")
+            and hasattr(vectorizer, "_tfidf") and vectorizer.input == "content" and vectorizer.preprocessor is None
+            and vectorizer.lowercase is False and vectorizer.strip_accents is None and not vectorizer.binary
+            and np.dtype(vectorizer.dtype) == np.float64)
+
+
+def _counts_chars(vectorizer) -> bool:
+    """Whether `char_tfidf` reproduces this vectorizer: character n-grams of at most 3 characters."""
+    return _plain_tfidf(vectorizer) and vectorizer.analyzer == "char" and 1 <= vectorizer.ngram_range[0] \
+        and vectorizer.ngram_range[0] <= vectorizer.ngram_range[1] <= 3
+
+
+def _counts_words(vectorizer) -> bool:
+    """Whether `word_tfidf` reproduces this vectorizer: words from its own tokenizer, no stop words."""
+    return _plain_tfidf(vectorizer) and vectorizer.analyzer == "word" and vectorizer.tokenizer is not None \
+        and vectorizer.stop_words is None and 1 <= vectorizer.ngram_range[0] <= vectorizer.ngram_range[1]
+
+
+def char_tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+    """`vectorizer.transform(texts)` for a fitted vectorizer of character 1- to 3-grams (see `_counts_chars`)."""
+    if not _counts_chars(vectorizer):
+        raise ValueError(f"char_tfidf cannot reproduce {vectorizer!r}; use its transform")
+    index = _char_index(vectorizer)
+    texts = [_WHITE_SPACES.sub(" ", text) for text in texts]
+    return _tfidf(vectorizer, len(texts), (_char_pairs(index, texts[start:stop]) for start, stop in _blocks(texts)))
+
+
+def word_tfidf(vectorizer: TfidfVectorizer, words: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+    """`vectorizer.transform(texts)` from `words`, each text's tokens as `vectorizer.tokenizer` gives them."""
+    if not _counts_words(vectorizer):
+        raise ValueError(f"word_tfidf cannot reproduce {vectorizer!r}; use its transform")
+    low, high = vectorizer.ngram_range
+    if (low, high) != (1, 1):
+        words = [_word_ngrams(tokens, low, high) for tokens in words]
+    words = list(words)
+    return _tfidf(vectorizer, len(words), (_word_pairs(vectorizer.vocabulary_, words[start:stop])
+                                           for start, stop in _blocks(words)))
+
+
+def _word_ngrams(tokens: Sequence[str], low: int, high: int) -> list[str]:
+    # The n-grams scikit-learn's `_word_ngrams` makes, in another order (order does not change counts).
+    return [" ".join(tokens[i:i + n]) for n in range(low, high + 1) for i in range(len(tokens) - n + 1)]
+
+
+def _tfidf(vectorizer: TfidfVectorizer, n_texts: int, blocks: Iterator[tuple[np.ndarray, np.ndarray, int]]
+           ) -> sparse.csr_matrix:
+    """Counts of (row, column) pairs, one block of rows at a time, weighted as TfidfTransformer does."""
+    if n_texts == 0:
+        return vectorizer.transform([])  # scikit-learn refuses no texts: the same error, from its own code
+    n_features = len(vectorizer.vocabulary_)
+    # The weighting settings as fitted: `transform` uses the inner TfidfTransformer's, not the vectorizer's.
+    weighting = vectorizer._tfidf
+    idf = getattr(weighting, "idf_", None)
+    lengths, indices, data = [], [], []
+    for rows, columns, n_rows in blocks:
+        cells, counts = np.unique((rows << 32) | columns, return_counts=True)
+        lengths.append(np.bincount(cells >> 32, minlength=n_rows))
+        indices.append(cells & 0xFFFFFFFF)
+        weights = counts.astype(np.float64)
+        if weighting.sublinear_tf:
+            np.log(weights, out=weights)
+            weights += 1.0
+        if idf is not None:
+            weights *= idf[indices[-1]]
+        data.append(weights)
+    nnz = sum(map(len, data))
+    index_dtype = np.int32 if nnz <= np.iinfo(np.int32).max else np.int64  # as CountVectorizer chooses
+    indptr = np.zeros(n_texts + 1, dtype=index_dtype)
+    if lengths:
+        np.cumsum(np.concatenate(lengths), out=indptr[1:])
+    matrix = sparse.csr_matrix((np.concatenate(data) if data else np.zeros(0),
+                                np.concatenate(indices).astype(index_dtype) if indices else np.zeros(0, index_dtype),
+                                indptr), shape=(n_texts, n_features))
+    return normalize(matrix, norm=weighting.norm, copy=False) if weighting.norm is not None else matrix
+
+
+def _blocks(items: Sequence) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges of `items` (texts or token lists) of about _BLOCK characters or tokens each."""
+    ends = np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)) + 1)
+    cuts = np.unique(np.searchsorted(ends, np.arange(_BLOCK, ends[-1] if len(ends) else 0, _BLOCK)))
+    bounds = [0, *(int(cut) for cut in cuts if 0 < cut < len(items)), len(items)]
+    return zip(bounds[:-1], bounds[1:])
+
+
+# ---- characters ------------------------------------------------------------------------------------
+
+
+def _key(gram: str) -> int:
+    key = 0
+    for char in gram:
+        key = (key << _BITS) | (ord(char) + 1)
+    return key
+
+
+def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points + 1 of `texts` end to end, each text closed by _GAP, and which text each position is in."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64) + 1
+    return np.insert(codes, np.cumsum(lengths), _GAP), np.repeat(np.arange(len(texts)), lengths + 1)
+
+
+@dataclass(frozen=True)
+class _CharIndex:
+    vocabulary: dict  # the vocabulary_ this index was built from: a refitted vectorizer gets a new one
+    sizes: range  # n-gram lengths counted
+    index: pd.Index  # n-gram keys (unique), for hash lookups
+    columns: np.ndarray  # the vectorizer's column of each key
+
+
+_CHAR_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _char_index(vectorizer: TfidfVectorizer) -> _CharIndex:
+    """The vectorizer's vocabulary as n-gram keys, built once per fitted vectorizer."""
+    cached = _CHAR_INDEXES.get(vectorizer)
+    if cached is not None and cached.vocabulary is vectorizer.vocabulary_:
+        return cached
+    low, high = vectorizer.ngram_range
+    grams = [(gram, column) for gram, column in vectorizer.vocabulary_.items() if low <= len(gram) <= high]
+    keys = np.array([_key(gram) for gram, _ in grams], dtype=np.int64)
+    columns = np.array([column for _, column in grams], dtype=np.int64)
+    index = _CharIndex(vectorizer.vocabulary_, range(low, high + 1), pd.Index(keys), columns)
+    _CHAR_INDEXES[vectorizer] = index
+    return index
+
+
+def _char_pairs(index: _CharIndex, texts: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
+    """(text, column) of every n-gram of `texts` that is in the vocabulary."""
+    codes, text_of = _codes(texts)
+    keys, rows, columns = codes, [], []
+    for size in range(1, index.sizes[-1] + 1):
+        if size > 1:
+            keys = (keys[:-1] << _BITS) | codes[size - 1:]
+        if size in index.sizes:
+            found = index.index.get_indexer(keys)
+            hit = found >= 0
+            rows.append(text_of[:len(keys)][hit])
+            columns.append(index.columns[found[hit]])
+    return np.concatenate(rows), np.concatenate(columns), len(texts)
+
+
+# ---- words -----------------------------------------------------------------------------------------
+
+
+def segmented_word_tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+    """`vectorizer.transform(texts)` for a word vectorizer whose tokenizer is a Segmenter, cutting all the texts'
+    Chinese runs in one call per block (see `_segment_columns`)."""
+    if not (_counts_words(vectorizer) and type(vectorizer.tokenizer) is Segmenter and vectorizer.ngram_range == (1, 1)):
+        raise ValueError(f"segmented_word_tfidf cannot reproduce {vectorizer!r}; use its transform")
+    if not _counts_segments(vectorizer.vocabulary_):
+        return word_tfidf(vectorizer, [vectorizer.tokenizer(text) for text in texts])
+    texts = list(texts)
+    lookup = vectorizer.vocabulary_ | {"\n": _NEXT, _PIECE: _NEXT, _DOC: _NEXT_TEXT}
+    return _tfidf(vectorizer, len(texts), (_segment_columns(vectorizer.tokenizer, lookup, texts[start:stop])
+                                           for start, stop in _blocks(texts)))
+
+
+_NEXT, _NEXT_TEXT = -2, -3  # what _segment_columns' lookup gives the markers between pieces and between texts
+
+
+def _counts_segments(vocabulary: dict) -> bool:
+    """Whether `vocabulary` holds no word that `segment.words` drops and no marker: then the lookup itself
+    drops them, and `_segment_columns` need not filter words first."""
+    return not any(word in _SKIP or not word.strip() or word in (_DOC, _PIECE) for word in vocabulary)
+
+
+def _segment_columns(segmenter: Segmenter, lookup: dict, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, int]:
+    """(text, column) of every word `segmenter` finds in `texts` that `lookup` (a vocabulary) holds.
+
+    As `segment.words` does for one text: the texts, joined by a marker, are split into Chinese and other
+    runs; all Chinese runs are cut in one call, joined by line breaks (which the cutter never joins to a
+    word), and all other runs by one regular expression, joined by another marker. `lookup` maps the
+    markers to _NEXT and _NEXT_TEXT, which tell which text each word is in. Word order is not kept.
+    """
+    joined = _DOC.join(texts)
+    if joined.count(_DOC) != len(texts) - 1 or _PIECE in joined:  # a text holds a marker: look up one by one
+        words = [segmenter(text) for text in texts]
+        return _word_pairs(lookup, words)
+    pieces = _PIECES.findall(joined)
+    first = int(not (pieces and "\u4e00" <= pieces[0][0] <= "\u9fff"))  # where the Chinese runs start: 0 or 1
+    chinese, other = pieces[first::2], pieces[1 - first::2]
+    cut = _engine(segmenter.terms, engine_name())
+    in_chinese = _columns(lookup, cut("\n".join(chinese)) if chinese else [])
+    in_other = _columns(lookup, _OTHER.findall(_PIECE.join(other)))
+    # The markers between texts are in the other runs, so a word there is in the text numbered by the
+    # markers before it. Chinese run k comes after other runs 0 … k + first - 1: it is in the text
+    # numbered by the markers in those runs.
+    texts_so_far = np.cumsum(in_other == _NEXT_TEXT)
+    texts_before_run = np.concatenate([[0], texts_so_far[in_other == _NEXT], [texts_so_far[-1] if len(in_other) else 0]])
+    chinese_text = texts_before_run[np.cumsum(in_chinese == _NEXT) + first]
+    rows = np.concatenate([chinese_text[in_chinese >= 0], texts_so_far[in_other >= 0]])
+    return rows, np.concatenate([in_chinese[in_chinese >= 0], in_other[in_other >= 0]]), len(texts)
+
+
+def _columns(lookup: dict, words: list[str]) -> np.ndarray:
+    return np.fromiter(map(lookup.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+
+
+def _word_pairs(vocabulary: dict, words: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, int]:
+    """(text, column) of every word of `words` that is in the vocabulary."""
+    columns = _columns(vocabulary, list(chain.from_iterable(words)))
+    rows = np.repeat(np.arange(len(words)), np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
+    hit = columns >= 0
+    return rows[hit], columns[hit], len(words)
+
+
+# ---- taxonomy terms --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TermIndex:
+    widths: tuple[int, ...]  # prefix lengths in use: 1 for one-character terms, 2 for the rest
+    prefixes: pd.Index  # keys of the terms' prefixes (unique)
+    first: np.ndarray  # per prefix, where its terms start in `order`
+    count: np.ndarray  # per prefix, how many terms have it
+    order: np.ndarray  # term numbers grouped by prefix
+    codes: np.ndarray  # terms × longest: each term's code points + 1, padded with 0
+    lengths: np.ndarray  # per term, its length
+    column_start: np.ndarray  # per term, where its output columns start in `columns`
+    columns: np.ndarray  # output columns of every term, term after term
+
+
+@functools.lru_cache(maxsize=8)
+def _term_index(terms_by_label: tuple[tuple[str, ...], ...], own_columns: tuple[str, ...]) -> _TermIndex:
+    """The terms of a TermIndicators grouped by their first two characters, with the columns each one sets:
+    its groups', and its own when it is one of `own_columns` (the fitted `terms_`)."""
+    groups_of_term: dict[str, list[int]] = {}
+    for group, terms in enumerate(terms_by_label):
+        for term in terms:
+            groups_of_term.setdefault(term, []).append(group)
+    own_column = {term: k + len(terms_by_label) for k, term in enumerate(own_columns)}
+    terms = list(groups_of_term)
+    columns = [groups_of_term[t] + ([own_column[t]] if t in own_column else []) for t in terms]
+    prefix_of = np.array([_key(term[:2]) for term in terms], dtype=np.int64)
+    prefixes, numbers = np.unique(prefix_of, return_inverse=True)
+    order = np.argsort(numbers, kind="stable")
+    count = np.bincount(numbers, minlength=len(prefixes))
+    longest = max(map(len, terms))
+    codes = np.zeros((len(terms), longest), dtype=np.int64)
+    for row, term in enumerate(terms):
+        codes[row, :len(term)] = [ord(char) + 1 for char in term]
+    return _TermIndex(tuple(sorted({min(len(term), 2) for term in terms})), pd.Index(prefixes),
+                      np.cumsum(count) - count, count, order, codes, np.array(list(map(len, terms))),
+                      np.cumsum([0, *map(len, columns)]), np.array(list(chain.from_iterable(columns)), dtype=np.int64))
+
+
+def term_indicators(indicators: TermIndicators, texts: Sequence[str]) -> sparse.csr_matrix:
+    """`indicators.transform(texts)` for a fitted TermIndicators."""
+    terms_by_label = tuple(map(tuple, indicators.terms_by_label))
+    if not any(terms_by_label) or not all(term for terms in terms_by_label for term in terms):
+        return indicators.transform(texts)  # nothing to find, or an empty term: its own transform decides
+    texts = list(texts)
+    index = _term_index(terms_by_label, tuple(indicators.terms_))
+    width = len(terms_by_label) + len(indicators.terms_)
+    cells = [start * width + _term_cells(index, texts[start:stop], width) for start, stop in _blocks(texts)]
+    cells = np.concatenate(cells) if cells else np.zeros(0, dtype=np.int64)
+    rows, columns = np.divmod(cells, width)
+    # Built as TermIndicators builds it, so the index dtypes and order are its own.
+    return sparse.csr_matrix((np.full(len(rows), float(indicators.weight)), (rows, columns)),
+                             shape=(len(texts), width))
+
+
+def _ragged(count: np.ndarray) -> np.ndarray:
+    """0..count[0]-1, 0..count[1]-1, … end to end."""
+    return np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+
+
+def _term_cells(index: _TermIndex, texts: list[str], width: int) -> np.ndarray:
+    """row × width + column of every indicator set in `texts` (rows counted within the block), unique."""
+    codes, text_of = _codes(texts)
+    longest = index.codes.shape[1]
+    padded = np.concatenate([codes, np.full(longest, _GAP, dtype=np.int64)])
+    found_at, found = [], []
+    for size in index.widths:
+        keys = codes if size == 1 else (codes[:-1] << _BITS) | codes[1:]
+        prefix = index.prefixes.get_indexer(keys)
+        at = np.flatnonzero(prefix >= 0)
+        prefix = prefix[at]
+        # Every candidate position against every term starting with its prefix, compared character by character.
+        at = np.repeat(at, index.count[prefix])
+        term = index.order[np.repeat(index.first[prefix], index.count[prefix]) + _ragged(index.count[prefix])]
+        same = np.ones(len(at), dtype=bool)
+        for offset in range(size, longest):
+            same &= (index.lengths[term] <= offset) | (padded[at + offset] == index.codes[term, offset])
+        found_at.append(at[same])
+        found.append(term[same])
+    at, term = np.concatenate(found_at), np.concatenate(found)
+    starts, count = index.column_start[term], np.diff(index.column_start)[term]
+    rows = np.repeat(text_of[at], count)
+    columns = index.columns[np.repeat(starts, count) + _ragged(count)]
+    return np.unique(rows * width + columns)
