@@ -198,3 +198,19 @@ def test_a_taxonomy_in_another_encoding_is_named_with_the_fix(tmp_path):
     taxonomy.write_bytes("labels:\n  - id: 实验室\n".encode("gb18030"))
     one_line_error(invoke("predict", "-i", tmp_path / "x.csv", "-o", tmp_path / "y.csv", "--taxonomy", taxonomy),
                    "taxonomy.yaml", "not UTF-8")
+
+
+def test_replacing_a_model_never_leaves_the_folder_missing(tmp_path, committed_model, taxonomy, monkeypatch):
+    """The new model folder is exchanged with the old in one step: no rename to a gap is ever made."""
+    folder = save_model(committed_model, tmp_path / "model")
+    renames = []
+    original = type(folder).rename
+
+    def watched(self, target):
+        renames.append((self.name, getattr(target, "name", target)))
+        return original(self, target)
+
+    monkeypatch.setattr(type(folder), "rename", watched)
+    save_model(committed_model, folder)
+    assert renames == [], "the swap went through renameat2, not two renames"
+    load_model(folder, taxonomy)

@@ -7,6 +7,8 @@ A model lives in a folder: `model.skops` (the fitted pipeline) and its card
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import os
@@ -265,15 +267,19 @@ def write_card(folder: Path, card: dict) -> None:
 
 
 def replace_model(source: Path, target: Path, move: bool = False) -> None:
-    """Make the model in `source` the one in `target`, swapping whole folders by renames so a reader never
-    sees a mix (a copy is staged first unless `move`; the old folder is removed only once the new is in)."""
+    """Make the model in `source` the one in `target`, swapping whole folders so a reader never sees a mix
+    (a copy is staged first unless `move`). Where the system can exchange two folders in one step
+    (Linux's renameat2), there is no moment without a model; elsewhere two renames leave a moment's gap."""
     source, target = Path(source), Path(target)
     staging = source if move else target.with_name(f".{target.name}.{os.getpid()}.copy")
-    retired = target.with_name(f".{target.name}.{os.getpid()}.old")
     if not move:
         if staging.exists():
             shutil.rmtree(staging)
         shutil.copytree(source, staging)
+    if target.exists() and _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # the old model, now under the staging name
+        return
+    retired = target.with_name(f".{target.name}.{os.getpid()}.old")
     if target.exists():
         target.rename(retired)
     try:
@@ -284,6 +290,17 @@ def replace_model(source: Path, target: Path, move: bool = False) -> None:
         raise
     if retired.exists():
         shutil.rmtree(retired, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with renameat2(RENAME_EXCHANGE); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd, rename_exchange = -100, 2
+    return renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange) == 0
 
 
 def read_card(folder: Path) -> dict:
