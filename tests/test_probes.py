@@ -15,7 +15,9 @@ from classify.explain import safe_text
 from classify.labeled import read_events
 from classify.model import ModelError, load_model, save_model
 
-from conftest import write_corpus
+from conftest import PROJECT, write_corpus
+
+PROJECT_MODEL = PROJECT.model / "model.skops"
 
 
 def invoke(*args):
@@ -130,6 +132,7 @@ def test_a_read_only_output_is_not_replaced(tmp_path):
     (["commitments", "{pred}", "-o", "{tmp}/c.csv", "--measure", "bogus"], "unknown measure(s) bogus"),
     (["matrix", "{badpred}", "--threshold", "0.5"], "non-numeric"),
     (["train", "--labeled", "{tmp}/empty", "--model", "{tmp}/m"], "no labelled units"),
+    (["curve", "--labeled", "{tmp}/empty", "--model", "{tmp}/m"], "no labelled units"),
     (["predict", "-i", "{units}", "-o", "{tmp}/o.csv", "--model", "{listcard}"], "not a model card"),
 ])
 def test_bad_inputs_get_one_line_naming_the_problem(tmp_path, args, fragment):
@@ -214,3 +217,34 @@ def test_replacing_a_model_never_leaves_the_folder_missing(tmp_path, committed_m
     save_model(committed_model, folder)
     assert renames == [], "the swap went through renameat2, not two renames"
     load_model(folder, taxonomy)
+
+
+def _with_schema(tmp_path, schema_text: str):
+    import zipfile
+
+    with zipfile.ZipFile(PROJECT_MODEL) as source:
+        files = {item.filename: source.read(item.filename) for item in source.infolist()}
+    path = tmp_path / "model.skops"
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in files.items():
+            target.writestr(name, schema_text if name == "schema.json" else data)
+    return path
+
+
+@pytest.mark.parametrize("rewrite, fragment", [
+    (lambda s: '{"bogus": ', "not a model file"),
+    (lambda s: json.dumps([1, 2]), "not a model file"),
+    (lambda s: json.dumps({"__class__": "Pipeline"}), "not a model file"),
+    (lambda s: s.replace('"classify.segment"', '"classify.segment.os"', 1), "untrusted type"),
+    (lambda s: s.replace('"Segmenter"', '"Segmenter.__init__"', 1), "untrusted type"),
+], ids=["bogus schema", "schema of another shape", "no protocol", "spoofed module", "spoofed dotted class"])
+def test_a_model_file_with_a_forged_schema_is_refused_in_one_line(tmp_path, rewrite, fragment):
+    """A model zip whose schema.json is malformed or names a spoofed type is refused before anything runs."""
+    import zipfile
+
+    from classify.model import load_pipeline
+
+    with zipfile.ZipFile(PROJECT_MODEL) as source:
+        schema = source.read("schema.json").decode("utf-8")
+    with pytest.raises(ModelError, match=fragment):
+        load_pipeline(_with_schema(tmp_path, rewrite(schema)))

@@ -15,7 +15,7 @@ from sklearn.model_selection import GroupKFold
 from . import intervals
 from .labeled import STANDOFF, WRITTEN
 from .features import FeatureSettings
-from .model import (MAX_FOLDS, Model, Settings, decide, document_folds, fit_pipeline, groups_of, label_matrix,
+from .model import (MAX_FOLDS, Model, ModelError, Settings, decide, document_folds, fit_pipeline, groups_of, label_matrix,
                     predict_proba, train, tune_thresholds)
 from .normalize import normalize
 from .taxonomy import Taxonomy
@@ -331,6 +331,8 @@ def learning_curve(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings = 
     are held out for scoring; the model trains on all other data plus k units from the other half.
     Repeated with `repeats` random halves; the table gives mean, min and max over documents and repeats.
     """
+    if gold.empty:
+        raise ModelError("no labelled units to draw a learning curve from (is --labeled the annotation store?)")
     groups = groups_of(gold)
     rows = []
     for repeat in range(repeats):

@@ -353,8 +353,9 @@ def _trusted_types(data: bytes, name: str) -> list[str]:
     """The non-default types a skops file names, when all of them are ours; else ModelError."""
     try:
         untrusted = skops.io.get_untrusted_types(data=data)
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as err:
-        raise ModelError(f"{name}: not a model file ({err})") from None
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, TypeError, AttributeError) as err:
+        # A zip whose schema.json is malformed or of another shape: refused before anything is built.
+        raise ModelError(f"{name}: not a model file ({' '.join(str(err).split())})") from None
     unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if unexpected:
         raise ModelError(f"{name}: refusing to load untrusted type(s) {', '.join(unexpected)}")
@@ -363,7 +364,11 @@ def _trusted_types(data: bytes, name: str) -> list[str]:
 
 def pipeline_from_bytes(data: bytes, name: str = "model") -> Pipeline:
     """`load_pipeline` for a model's bytes (as shipped to worker processes and cluster nodes)."""
-    return skops.io.loads(data, trusted=_trusted_types(data, name))
+    trusted = _trusted_types(data, name)
+    try:
+        return skops.io.loads(data, trusted=trusted)
+    except (ValueError, KeyError, TypeError, AttributeError, ImportError, zipfile.BadZipFile) as err:
+        raise ModelError(f"{name}: not a usable model file ({' '.join(str(err).split())})") from None
 
 
 @dataclass(frozen=True)
