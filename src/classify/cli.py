@@ -58,10 +58,12 @@ def _model_option(function):
 
 
 def _gold(labeled_dir: Path, taxonomy, include_written: bool = True):
-    """The gold set with stand-off labels joined to the project's corpora; says on stderr what it used."""
+    """The gold set with stand-off labels joined to the project's corpora (labels checked against the
+    taxonomy when one is given); says on stderr what it used."""
     from .standoff import gold_with_text
 
-    gold, resolution = gold_with_text(labeled_dir, PROJECT.corpora, include_written, taxonomy.ids)
+    label_ids = taxonomy.ids if taxonomy is not None else None
+    gold, resolution = gold_with_text(labeled_dir, PROJECT.corpora, include_written, label_ids)
     if resolution.units or resolution.unresolved:
         click.echo(resolution.summary(), err=True)
     return gold, resolution
@@ -89,6 +91,15 @@ def _manifest_option(function):
     return click.option("--manifest", type=click.Path(path_type=Path),
                         help="Manifest CSV to use instead of CORPUS_DIR/manifest.csv (a `file` column is optional: "
                              "<doc_id>.txt or docs/<doc_id>.txt is found).")(function)
+
+
+def _write_or_print(table, output: Path | None, rows: str) -> None:
+    """Write a table to `output` and say how many `rows` went there, or print it when there is no output."""
+    if output:
+        write_table(table, output)
+        click.echo(f"{len(table)} {rows} → {output}")
+    else:
+        click.echo(table.to_string(index=False))
 
 
 def _progress(description: str):
@@ -122,8 +133,7 @@ def ingest(corpus_dir: Path, output: Path, manifest: Path | None) -> None:
 @_model_option
 @_taxonomy_option
 @_labeled_option
-@click.option("--dev", "dev_path", type=click.Path(path_type=Path),
-              help="Development-set gold CSV to score the model on (default: ../shared/devset if present).")
+@_dev_option
 def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Train a model on labeled/ and write it, with its card, to the model folder."""
     from . import evaluate as evaluation
@@ -247,11 +257,7 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None,
             raise click.ClickException(f"{pred}: missing column(s) {', '.join(missing)} (tag or predict first)")
         events = read_events(labeled_dir) if Path(labeled_dir).is_dir() else []
         table = as_rates(cell_intervals(tagged, calibration, gold_labels(events), checked_units(events)), value)
-        if output:
-            write_table(table, output)
-            click.echo(f"{len(table)} cells → {output}")
-        else:
-            click.echo(table.to_string(index=False))
+        _write_or_print(table, output, "cells")
         return
     table = to_matrix(tagged, value=value, threshold=threshold)
     click.echo(table.to_string())
@@ -309,11 +315,7 @@ def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | Non
     taxonomy = load_taxonomy(taxonomy_path)
     gold, _ = _gold(labeled_dir, taxonomy, include_written=False)
     table = candidate_terms(gold, taxonomy.ids, Segmenter(tuple(taxonomy.terms)), set(taxonomy.terms), top)
-    if output:
-        write_table(table, output)
-        click.echo(f"{len(table)} candidate terms → {output}")
-    else:
-        click.echo(table.to_string(index=False))
+    _write_or_print(table, output, "candidate terms")
 
 
 @main.command("labelling-curve")
@@ -454,12 +456,7 @@ def distinctive(pred: Path, output: Path | None, threshold: float | None) -> Non
     from .matrix import label_ids_of
 
     tagged = read_table(pred, required=("jurisdiction", "labels"))
-    table = distinctive_measures(tagged, label_ids_of(tagged), threshold)
-    if output:
-        write_table(table, output)
-        click.echo(f"{len(table)} rows → {output}")
-    else:
-        click.echo(table.to_string(index=False))
+    _write_or_print(distinctive_measures(tagged, label_ids_of(tagged), threshold), output, "rows")
 
 
 @main.command()
@@ -528,11 +525,7 @@ def agreement_command(labeled_dir: Path, taxonomy_path: Path, annotators: str | 
 def export(output: Path, labeled_dir: Path, written: bool) -> None:
     """Write the current gold set: unit_id, doc_id, jurisdiction, text, labels (stand-off labels with the
     text of their corpus when it is present, else skipped with a note)."""
-    from .standoff import gold_with_text
-
-    gold, resolution = gold_with_text(labeled_dir, PROJECT.corpora, include_written=written)
-    if resolution.units or resolution.unresolved:
-        click.echo(resolution.summary(), err=True)
+    gold, _ = _gold(labeled_dir, None, include_written=written)
     write_table(gold[["unit_id", "doc_id", "jurisdiction", "text", "labels"]], output)
     click.echo(f"{len(gold)} units → {output}")
 
