@@ -129,15 +129,8 @@ def train_with_card(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings =
     model.card["name"] = name
     model.card["rationale"] = RATIONALE
     model.card["metrics"] = {"cv": cv.to_dict()}
-    external = external_rows(gold)
-    if external.any():
-        y = label_matrix(gold["labels"].tolist(), taxonomy.ids)
-        model.card["metrics"]["cv_external"] = Report(
-            model=score(y[external], decisions[external], taxonomy.ids),
-            baseline=score(y[external], keyword_predict(gold.loc[external, "text"].tolist(), taxonomy), taxonomy.ids),
-            units=int(external.sum()), documents=int(gold.loc[external, "doc_id"].nunique()),
-            method="the same cross-validation, scored on the units of external corpora only "
-                   "(documents of many other jurisdictions)").to_dict()
+    if external_rows(gold).any():
+        model.card["metrics"]["cv_external"] = external_report(gold, decisions, taxonomy).to_dict()
     if dev is not None:
         progress("scoring on the development set")
         model.card["metrics"]["dev"] = evaluate_on(model, dev, taxonomy, "development set").to_dict()
@@ -149,6 +142,18 @@ def train_with_card(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings =
 def external_rows(gold: pd.DataFrame) -> np.ndarray:
     """Rows labelled stand-off on external corpora (the many-jurisdiction pool)."""
     return (gold["source"] == STANDOFF).to_numpy() if "source" in gold else np.zeros(len(gold), dtype=bool)
+
+
+def external_report(gold: pd.DataFrame, decisions: np.ndarray, taxonomy: Taxonomy) -> Report:
+    """Out-of-fold decisions (`cross_validate`'s) scored on the external corpora's units alone, beside the
+    keyword baseline: how the model does on documents of many other jurisdictions."""
+    external = external_rows(gold)
+    y = label_matrix(gold.loc[external, "labels"].tolist(), taxonomy.ids)
+    return Report(model=score(y, decisions[external], taxonomy.ids),
+                  baseline=score(y, keyword_predict(gold.loc[external, "text"].tolist(), taxonomy), taxonomy.ids),
+                  units=int(external.sum()), documents=int(gold.loc[external, "doc_id"].nunique()),
+                  method="the same cross-validation, scored on the units of external corpora only "
+                         "(documents of many other jurisdictions)")
 
 
 def cross_fitted(gold: pd.DataFrame, held: np.ndarray, taxonomy: Taxonomy, settings: Settings,
@@ -188,7 +193,7 @@ def interval_card(gold: pd.DataFrame, taxonomy: Taxonomy, settings: Settings, mo
               "calibration": intervals.to_card(calibration),
               "coverage": {"held-out halves": halves_coverage(proba, y, places, taxonomy.ids).to_dict("records")}}
     if dev is not None and "jurisdiction" in dev and dev["jurisdiction"].astype(bool).all():
-        dev_proba = model.pipeline.predict_proba(dev["text"].tolist())
+        dev_proba = predict_proba(model, dev["text"].tolist())
         result["coverage"]["development set"] = intervals.coverage(
             dev_proba, label_matrix(dev["labels"].tolist(), taxonomy.ids), dev["jurisdiction"].astype(str).to_numpy(),
             taxonomy.ids, calibration).to_dict("records")
@@ -309,10 +314,7 @@ def ablation(gold: pd.DataFrame, taxonomy: Taxonomy, variants: Sequence[Variant]
         model = train(data, used, variant.settings)
         dev_scores = evaluate_on(model, dev, used).model
         if variant.pool and external.any():
-            _, decisions = cross_validate(data, used, variant.settings)
-            inside = external_rows(data)
-            y = label_matrix(data.loc[inside, "labels"].tolist(), used.ids)
-            pool_scores = score(y, decisions[inside], used.ids)
+            pool_scores = external_report(data, cross_validate(data, used, variant.settings)[1], used).model
         elif external.any():
             pool_scores = evaluate_on(model, gold[external], used).model
         else:

@@ -29,7 +29,7 @@ from scipy import stats
 from sklearn.isotonic import IsotonicRegression
 
 from .labeled import split_labels
-from .matrix import probabilities
+from .matrix import decisions, probabilities
 
 LEVEL = 0.9
 PRIOR_WEIGHT = 4.0  # pseudo-units of the model-only spread in a check sample's variance
@@ -182,7 +182,7 @@ def cell_intervals(tagged: pd.DataFrame, calibration: Mapping[str, LabelCalibrat
         for label in labels:
             truth = np.array([label in split_labels(gold.get(u, "")) for u in ids], dtype=float)
             calibrated = calibration[label].apply(probabilities(units, label))
-            count = int(_decided(units, label).sum())
+            count = int(decisions(units, [label])[label].sum())
             if labelled.all():
                 estimate = low = high = float(truth.sum())
                 basis = CONFIRMED
@@ -196,12 +196,6 @@ def cell_intervals(tagged: pd.DataFrame, calibration: Mapping[str, LabelCalibrat
                          "estimate": round(estimate, 1), "low": low, "high": high, "basis": basis,
                          "checked": int(sample.sum()), "labelled": int(labelled.sum())})
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def _decided(units: pd.DataFrame, label: str) -> np.ndarray:
-    if f"is_{label}" in units:
-        return units[f"is_{label}"].to_numpy(dtype=bool)
-    return units["labels"].map(lambda v: label in split_labels(v)).to_numpy(dtype=bool)
 
 
 def as_rates(cells: pd.DataFrame, value: str) -> pd.DataFrame:
