@@ -14,6 +14,7 @@ import pandas as pd
 from .documents import read_manifest
 from .model import Model, PortableModel, decide, predict_proba
 from .sentences import corpus_chunks, corpus_frame, document_batches, document_chunks
+from .tables import TableError, write_atomic, write_text
 
 CHUNK = 10_000
 
@@ -112,10 +113,8 @@ def tag_cached(model: Model, folder: Path, cache: Path, skipped: list[str] | Non
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("tagged-*"):
             old.unlink(missing_ok=True)
-        notes.write_text(json.dumps(skipped, ensure_ascii=False), encoding="utf-8")
-        partial = path.with_name(path.name + ".part")
-        tagged.to_parquet(partial, index=False)
-        partial.replace(path)
-    except OSError:
+        write_text(notes, json.dumps(skipped, ensure_ascii=False))
+        write_atomic(path, lambda partial: tagged.to_parquet(partial, index=False))
+    except (OSError, TableError):
         pass  # a read-only checkout still works, it only tags on every start
     return tagged
