@@ -28,13 +28,14 @@ import pandas as pd  # noqa: E402
 
 from classify.labeled import gold_frame  # noqa: E402
 from classify.matrix import to_matrix, with_flags  # noqa: E402
-from classify import predict  # noqa: E402
-from classify.model import PortableModel, Settings, load_model, train  # noqa: E402
+from classify.estimator import ThresholdedClassifier  # noqa: E402
+from classify.model import load_model  # noqa: E402
 from classify.predict import predict_frame, tag_corpus  # noqa: E402
 from classify.project import Project  # noqa: E402
 from classify.sentences import corpus_frame  # noqa: E402
 from classify.tables import write_chunks  # noqa: E402
 from classify.taxonomy import load_taxonomy  # noqa: E402
+from classify.train import train  # noqa: E402
 
 PROJECT = Project(ROOT)
 
@@ -70,7 +71,7 @@ def best_of(repeats: int, function, *args):
 
 def sklearn_proba(model, texts):
     """Probabilities as before issue 15: the pipeline's own transforms count every feature."""
-    return model.pipeline.predict_proba(list(texts))
+    return model.pipeline_.predict_proba(list(texts))
 
 
 def tagging_against_floor(model, texts: list[str], size: int, repeats: int) -> dict[str, str]:
@@ -85,7 +86,7 @@ def tagging_against_floor(model, texts: list[str], size: int, repeats: int) -> d
     predict_frame(model, frame.head(1_000))  # load the word cutter's dictionary outside the timing
     seconds_floor, _ = best_of(repeats, bare.transform, units)
     seconds_fast, fast = best_of(repeats, predict_frame, model, frame)
-    with mock.patch.object(predict, "predict_proba", sklearn_proba):
+    with mock.patch.object(ThresholdedClassifier, "predict_proba", sklearn_proba):
         seconds_slow, slow = best_of(repeats, predict_frame, model, frame)
     return {
         f"bare char 1-3-gram TF-IDF transform, {size:,} units (the floor)": rate(size, seconds_floor),
@@ -101,8 +102,8 @@ def rate(count: int, seconds: float) -> str:
     return f"{count / seconds:,.0f} units/s"
 
 
-def tag_to(portable, corpus: Path, output: Path, jobs: int) -> int:
-    return write_chunks(tag_corpus(portable, corpus, jobs=jobs), output)
+def tag_to(model, corpus: Path, output: Path, jobs: int) -> int:
+    return write_chunks(tag_corpus(model, corpus, jobs=jobs), output)
 
 
 def synthetic_training_set(gold: pd.DataFrame, size: int, seed: int = 0) -> pd.DataFrame:
@@ -207,12 +208,11 @@ def main() -> None:
 
     jieba.lcut("预热")  # load jieba's dictionary outside the timing
     seconds_jieba, _ = timed(lambda: [jieba.lcut(t) for t in texts])
-    chars = model.pipeline.named_steps["features"].transformer_list[1][1]
-    normalised = model.pipeline.named_steps["normalize"].transform(texts)
+    chars = model.pipeline_.named_steps["features"].transformer_list[1][1]
+    normalised = model.pipeline_.named_steps["normalize"].transform(texts)
     seconds_chars, _ = timed(chars.transform, normalised)
-    portable = PortableModel.of(PROJECT.model, taxonomy)
-    tag_to(portable, corpus, work / "warm.parquet", jobs=1)  # loads rjieba's dictionary once
-    seconds_one, _ = timed(tag_to, portable, corpus, work / "one.parquet", 1)
+    tag_to(model, corpus, work / "warm.parquet", jobs=1)  # loads rjieba's dictionary once
+    seconds_one, _ = timed(tag_to, model, corpus, work / "one.parquet", 1)
     results["jieba lcut alone"] = rate(n, seconds_jieba)
     results["char TF-IDF transform alone"] = rate(n, seconds_chars)
     results["end-to-end tag, 1 process"] = rate(n, seconds_one)
@@ -221,8 +221,8 @@ def main() -> None:
     for name, figure in tagging_against_floor(model, texts, args.tag_units, repeats=1 if args.quick else 3).items():
         results[name] = figure
 
-    tag_to(portable, corpus, work / "warm2.parquet", jobs=2)  # start the two workers and load their models
-    seconds_two, _ = timed(tag_to, portable, corpus, work / "two.parquet", 2)
+    tag_to(model, corpus, work / "warm2.parquet", jobs=2)  # start the two workers and load their models
+    seconds_two, _ = timed(tag_to, model, corpus, work / "two.parquet", 2)
     same = pd.read_parquet(work / "one.parquet").equals(pd.read_parquet(work / "two.parquet"))
     results["end-to-end tag, 2 processes"] = rate(n, seconds_two)
     results["speed-up 1 → 2 processes (goal ≥ 1.7×)"] = f"{seconds_one / seconds_two:.2f}× (same output: {same})"
@@ -230,7 +230,7 @@ def main() -> None:
     gold = gold_frame(PROJECT.labeled)
     timings = {}
     for size in map(int, args.train_sizes.split(",")):
-        seconds, _ = timed(train, synthetic_training_set(gold, size), taxonomy, Settings())
+        seconds, _ = timed(train, synthetic_training_set(gold, size), taxonomy)
         timings[size] = seconds
         results[f"train on {size:,} units"] = f"{seconds:.1f} s ({seconds / size * 1000:.2f} ms/unit)"
     sizes = sorted(timings)

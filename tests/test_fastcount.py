@@ -11,7 +11,6 @@ from classify import fastcount
 from classify.fastcount import (char_tfidf, fast_predict_proba, fast_transform, segmented_word_tfidf, term_indicators,
                                 union_features, word_tfidf)
 from classify.features import TermIndicators
-from classify.model import predict_proba
 from classify.segment import Segmenter
 from classify.sentences import corpus_frame
 
@@ -43,13 +42,13 @@ def model(committed_model):
 
 @pytest.fixture(scope="module")
 def parts(model):
-    return dict(model.pipeline.named_steps["features"].transformer_list)
+    return dict(model.pipeline_.named_steps["features"].transformer_list)
 
 
 @pytest.fixture(scope="module")
 def corpus(model):
     """The bundled corpus's units, normalised as the pipeline's first step leaves them."""
-    return model.pipeline.named_steps["normalize"].transform(corpus_frame(PROJECT.corpus)["text"].tolist())
+    return model.pipeline_.named_steps["normalize"].transform(corpus_frame(PROJECT.corpus)["text"].tolist())
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +83,7 @@ def test_term_indicators_match_on_the_corpus(parts, corpus):
 def test_probabilities_are_identical_on_the_corpus(model):
     """Tagging through the fast path gives exactly the pipeline's probabilities."""
     texts = corpus_frame(PROJECT.corpus)["text"].tolist()
-    assert np.array_equal(predict_proba(model, texts), model.pipeline.predict_proba(texts))
+    assert np.array_equal(model.predict_proba(texts), model.pipeline_.predict_proba(texts))
 
 
 def test_other_settings_match_on_the_corpus(corpus, other_vectorizers):
@@ -105,7 +104,7 @@ def test_generated_text_matches_scikit_learn(model, parts, other_vectorizers, te
     bigrams = other_vectorizers[1]
     assert_identical(word_tfidf(bigrams, [bigrams.tokenizer(text) for text in texts]), bigrams.transform(texts))
     assert_identical(term_indicators(parts["terms"], texts), parts["terms"].transform(texts))
-    assert_identical(fast_transform(model.pipeline, texts), model.pipeline[:-1].transform(texts))
+    assert_identical(fast_transform(model.pipeline_, texts), model.pipeline_[:-1].transform(texts))
 
 
 def test_texts_counted_in_many_blocks_make_one_matrix(parts, corpus, monkeypatch):
@@ -178,9 +177,9 @@ def test_parts_it_does_not_know_are_left_to_scikit_learn(corpus):
 def test_no_texts_get_scikit_learns_answer(model, parts):
     """No texts: scikit-learn refuses them, and so does the fast path, with the same error."""
     with pytest.raises(ValueError, match="0 sample"):
-        model.pipeline.predict_proba([])
+        model.pipeline_.predict_proba([])
     with pytest.raises(ValueError, match="0 sample"):
-        fast_predict_proba(model.pipeline, [])
+        fast_predict_proba(model.pipeline_, [])
     with pytest.raises(ValueError, match="0 sample"):
         char_tfidf(parts["chars"], [])
-    assert predict_proba(model, []).shape == (0, len(model.labels))
+    assert model.predict_proba([]).shape == (0, len(model.labels))

@@ -10,7 +10,7 @@ from classify.intervals import (CHECKED, CONFIRMED, MODEL_ONLY, calibrate, cell_
                                 from_card)
 from classify.plot import interval_text
 from classify.labeled import read_gold
-from classify.model import label_matrix
+from classify.estimator import label_matrix
 
 from conftest import DEVSET, PROJECT
 
@@ -46,9 +46,9 @@ def test_intervals_hold_90_percent_of_cells_of_places_they_were_not_calibrated_o
 @pytest.mark.skipif(not DEVSET.is_file(), reason="../shared/devset is absent")
 def test_the_committed_model_s_intervals_hold_on_the_development_set(committed_model, taxonomy):
     """16 jurisdictions the model never saw: the model-only intervals cover 85-95% of their cells."""
-    calibration = from_card(committed_model.card)
+    calibration = from_card(committed_model.card_)
     dev = read_gold(DEVSET)
-    proba = committed_model.pipeline.predict_proba(dev["text"].tolist())
+    proba = committed_model.predict_proba(dev["text"].tolist())
     truth = label_matrix(dev["labels"].tolist(), taxonomy.ids)
     table = coverage(proba, truth, dev["jurisdiction"].to_numpy(), taxonomy.ids, calibration, checks=(0, 10))
     assert table["coverage"].between(0.85, 0.96).all(), table
@@ -66,7 +66,7 @@ def test_a_city_whose_sentences_are_all_confirmed_gets_its_exact_count(committed
     tagged = tagged_units(committed_model, taxonomy)
     kunming = tagged[tagged["jurisdiction"] == "昆明市"]
     gold = {u: ("labs" if k % 3 == 0 else "") for k, u in enumerate(kunming["unit_id"])}
-    cells = cell_intervals(kunming, from_card(committed_model.card), gold).set_index("measure")
+    cells = cell_intervals(kunming, from_card(committed_model.card_), gold).set_index("measure")
     assert cells.loc["labs", "basis"] == CONFIRMED
     assert cells.loc["labs", "low"] == cells.loc["labs", "high"] == cells.loc["labs", "estimate"] == \
         sum(1 for v in gold.values() if v)
@@ -78,11 +78,11 @@ def test_a_check_sample_switches_the_basis_and_brackets_what_people_found(commit
     place = tagged[tagged["jurisdiction"] == "重庆市"]
     sample = check_order(place["unit_id"].tolist(), "重庆市")[:10]
     gold = {u: "finance" for u in sample}
-    cells = cell_intervals(place, from_card(committed_model.card), gold, set(sample)).set_index("measure")
+    cells = cell_intervals(place, from_card(committed_model.card_), gold, set(sample)).set_index("measure")
     assert cells.loc["finance", "basis"] == f"{CHECKED} of 10"
     assert cells.loc["finance", "low"] >= 10
     assert cells.loc["labs", "basis"] == f"{CHECKED} of 10" and cells.loc["labs", "low"] >= 0
-    unchecked = cell_intervals(place, from_card(committed_model.card)).set_index("measure")
+    unchecked = cell_intervals(place, from_card(committed_model.card_)).set_index("measure")
     assert (unchecked["basis"] == MODEL_ONLY).all()
 
 

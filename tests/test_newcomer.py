@@ -1,8 +1,9 @@
 """What a new user meets first: a complete box without ../shared, other cities' folders, honest tables."""
 
-import dataclasses
+import copy
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from click.testing import CliRunner
 
@@ -59,7 +60,8 @@ def test_a_candidate_with_other_decisions_changes_the_matrix(committed_model):
     """The matrix change comes from the candidate's own decisions, not the current model's leftover flags."""
     units = corpus_frame(PROJECT.corpus)
     current = with_flags(predict_frame(committed_model, units), committed_model.labels)
-    eager = dataclasses.replace(committed_model, thresholds={label: 0.05 for label in committed_model.labels})
+    eager = copy.copy(committed_model)
+    eager.thresholds_ = np.full(len(committed_model.labels), 0.05)
     change = matrix_change(current, predict_frame(eager, without_predictions(current)), committed_model.labels)
     assert (change.to_numpy() >= 0).all() and change.to_numpy().sum() > 0
     assert not any(c.startswith(("is_", "p_")) for c in without_predictions(current).columns)

@@ -242,9 +242,9 @@ def test_a_model_file_with_a_forged_schema_is_refused_in_one_line(tmp_path, rewr
     """A model zip whose schema.json is malformed or names a spoofed type is refused before anything runs."""
     import zipfile
 
-    from classify.model import load_pipeline
+    from classify.model import load_estimator
 
     with zipfile.ZipFile(PROJECT_MODEL) as source:
         schema = source.read("schema.json").decode("utf-8")
     with pytest.raises(ModelError, match=fragment):
-        load_pipeline(_with_schema(tmp_path, rewrite(schema)))
+        load_estimator(_with_schema(tmp_path, rewrite(schema)))

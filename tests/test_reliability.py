@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from classify.model import ModelError, file_sha256, load_pipeline
+from classify.model import ModelError, file_sha256, load_estimator
 
 from conftest import PROJECT, write_corpus
 
@@ -207,7 +207,7 @@ def test_a_model_file_that_would_run_code_is_refused_even_with_a_matching_card(t
     card["model_sha256"] = file_sha256(path)
     (model_copy / "card.json").write_text(json.dumps(card), encoding="utf-8")
     with pytest.raises(ModelError, match="untrusted type"):
-        load_pipeline(path)
+        load_estimator(path)
     (tmp_path / "in.csv").write_text("unit_id,text\nu,建设实验室\n", encoding="utf-8")
     assert_one_line_error(cli("predict", "--input", tmp_path / "in.csv", "--output", tmp_path / "o.csv",
                               "--model", model_copy), "untrusted type", "os.system")
@@ -226,5 +226,5 @@ def test_a_pickle_in_place_of_the_model_is_not_unpickled(tmp_path, model_copy):
 
     path.write_bytes(pickle.dumps(Payload()))
     with pytest.raises(ModelError, match="not a model file"):
-        load_pipeline(path)
+        load_estimator(path)
     assert not marker.exists()

@@ -63,7 +63,7 @@ shown = labels if column_order == "taxonomy order" else \
     list(matrix[labels].sum().sort_values(ascending=False, kind="stable").index)
 
 names = [views.short_name(taxonomy, l) for l in shown]
-calibration = from_card(model.card)
+calibration = from_card(model.card_)
 cells = None
 if scheme == "codebook" and threshold is None and calibration:
     events = loaders.events()

@@ -45,7 +45,7 @@ if queue_name == "check":
         st.warning("Choose the jurisdiction to check.")
         st.stop()
 units = tagged if jurisdiction == "all" else tagged[tagged["jurisdiction"] == jurisdiction]
-queue = build_queue(queue_name, units, events, model.thresholds, annotator=annotator,
+queue = build_queue(queue_name, units, events, model.thresholds_by_label(), annotator=annotator,
                     jurisdiction=None if jurisdiction == "all" else jurisdiction)
 queue = queue[~queue["unit_id"].isin(state["skipped"])]
 

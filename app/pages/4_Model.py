@@ -5,13 +5,13 @@ import streamlit as st
 
 from classify.app import loaders
 from classify.app import views
-from classify.evaluate import train_with_card
+from classify.train import train_with_card
 from classify.card import METRIC_SECTIONS, metrics_summary, metrics_table
 from classify.explain import top_terms
 from classify.labeled import read_gold
 from classify.standoff import gold_with_text
 from classify.matrix import matrix_change, without_predictions
-from classify.model import Settings, load_model, replace_model, save_model
+from classify.model import load_model, replace_model, save_model
 from classify.predict import predict_frame
 
 CANDIDATE = "candidate"
@@ -22,7 +22,7 @@ st.title("The model")
 project = loaders.project()
 taxonomy = loaders.taxonomy()
 model = loaders.model()
-card = model.card
+card = model.card_
 
 
 st.markdown(f"Trained {card.get('created', '?')} on {card['units']['corpus']} labelled units from "
@@ -72,17 +72,17 @@ if st.button("Train a candidate", key="train"):
     dev = read_gold(project.devset) if project.devset else None
     gold, resolution = gold_with_text(project.labeled, project.corpora, label_ids=taxonomy.ids)
     st.caption(resolution.summary())
-    candidate = train_with_card(gold, taxonomy, Settings(), dev=dev, name=CANDIDATE, progress=advance)
-    candidate.card["corpora"] = resolution.to_card()
+    candidate = train_with_card(gold, taxonomy, dev=dev, name=CANDIDATE, progress=advance)
+    candidate.card_["corpora"] = resolution.to_card()
     save_model(candidate, candidate_dir)
     bar.progress(1.0, text="done")
 
 if (candidate_dir / "card.json").exists():
     candidate = load_model(candidate_dir, taxonomy)
     for key in ("dev", "cv"):
-        if key in candidate.card.get("metrics", {}) and key in card.get("metrics", {}):
+        if key in candidate.card_.get("metrics", {}) and key in card.get("metrics", {}):
             side = pd.DataFrame({"current": pd.DataFrame(card["metrics"][key]["model"]).T["f1"],
-                                 "candidate": pd.DataFrame(candidate.card["metrics"][key]["model"]).T["f1"]}
+                                 "candidate": pd.DataFrame(candidate.card_["metrics"][key]["model"]).T["f1"]}
                                 ).rename(index=lambda l: views.label_name(taxonomy, l))
             st.markdown(f"**F1, {'development set' if key == 'dev' else 'grouped cross-validation'}**")
             st.dataframe(side.assign(change=side["candidate"] - side["current"]).style.format("{:+.3f}",

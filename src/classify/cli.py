@@ -136,8 +136,8 @@ def ingest(corpus_dir: Path, output: Path, manifest: Path | None) -> None:
 @_dev_option
 def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Train a model on labeled/ and write it, with its card, to the model folder."""
-    from . import evaluate as evaluation
-    from .model import Settings, save_model
+    from .model import save_model
+    from .train import train_with_card
 
     dev_path = dev_path or find_project().devset
     if dev_path is None:
@@ -148,10 +148,10 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
     dev = read_gold(dev_path) if dev_path else None
     bar, step = _progress("train")
     with bar:
-        model = evaluation.train_with_card(gold, taxonomy, Settings(), dev=dev, name=model_dir.name, progress=step)
-    model.card["corpora"] = resolution.to_card()
+        model = train_with_card(gold, taxonomy, dev=dev, name=model_dir.name, progress=step)
+    model.card_["corpora"] = resolution.to_card()
     save_model(model, model_dir)
-    metrics = model.card["metrics"]
+    metrics = model.card_["metrics"]
     click.echo(f"model → {model_dir}: grouped-CV macro F1 {metrics['cv']['model']['macro']['f1']:.3f} "
                f"(keyword baseline {metrics['cv']['baseline']['macro']['f1']:.3f})"
                + (f"; dev macro F1 {metrics['dev']['model']['macro']['f1']:.3f} "
@@ -167,13 +167,13 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
 def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None) -> None:
     """Score the model and the keyword baseline, per label and macro."""
     from . import evaluate as evaluation
-    from .model import Settings, load_model
+    from .model import load_model
 
     taxonomy = load_taxonomy(taxonomy_path)
     if data_path is None:
         gold, _ = _gold(labeled_dir, taxonomy)
         with tqdm(desc="cross-validation folds", unit="fold", file=sys.stderr, disable=None) as bar:
-            report, _ = evaluation.cross_validate(gold, taxonomy, Settings(),
+            report, _ = evaluation.cross_validate(gold, taxonomy,
                                                   progress=lambda done, total: bar.update(done - bar.n) or
                                                   setattr(bar, "total", total))
     else:
@@ -209,8 +209,8 @@ def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path
 @_model_option
 @_taxonomy_option
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True, help="Local worker processes.")
-@click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True,
-              help="loky: processes on this machine; dask: an existing Dask cluster (--scheduler).")
+@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: --jobs processes on this machine; dask: an existing Dask cluster (--scheduler).")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask).")
 @click.option("--chunk-size", type=click.IntRange(100), default=5_000, show_default=True,
               help="Units per chunk: memory is bounded by a chunk, not the corpus.")
@@ -218,13 +218,13 @@ def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path
 def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jobs: int, backend: str,
         scheduler: str | None, chunk_size: int, manifest: Path | None) -> None:
     """Ingest a corpus folder and label every unit, streaming chunks to the output."""
-    from .model import PortableModel
+    from .model import load_model
     from .predict import tag_corpus
 
     if backend == "dask" and not scheduler:
         raise click.UsageError("--backend dask needs --scheduler ADDRESS")
-    portable = PortableModel.of(model_dir, load_taxonomy(taxonomy_path))
-    chunks = tag_corpus(portable, corpus_dir, jobs=jobs, backend=backend, scheduler=scheduler, size=chunk_size,
+    model = load_model(model_dir, load_taxonomy(taxonomy_path))
+    chunks = tag_corpus(model, corpus_dir, jobs=jobs, backend=backend, scheduler=scheduler, size=chunk_size,
                         manifest=manifest)
     count = write_chunks(tqdm(chunks, desc="tag", unit=" chunks", file=sys.stderr, disable=None), output)
     click.echo(f"{count} units tagged → {output}")
@@ -272,17 +272,17 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None,
 @_dev_option
 def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Each lever of the model on and off, scored on the development set; the table goes into the model card."""
-    from . import evaluate as evaluation
+    from . import experiments
     from .model import read_card, write_card
 
     dev = _required_dev(dev_path)
     taxonomy = load_taxonomy(taxonomy_path)
     bar, step = _progress("ablation")
     with bar:
-        table = evaluation.ablation(_gold(labeled_dir, taxonomy)[0], taxonomy, evaluation.LEVERS,
+        table = experiments.ablation(_gold(labeled_dir, taxonomy)[0], taxonomy, experiments.LEVERS,
                                     dev, progress=step)
     click.echo(table.to_string())
-    card = with_table(read_card(model_dir), evaluation.ABLATION_TITLE, table, evaluation.ABLATION_NOTE)
+    card = with_table(read_card(model_dir), experiments.ABLATION_TITLE, table, experiments.ABLATION_NOTE)
     write_card(model_dir, card)
 
 
@@ -292,13 +292,13 @@ def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pa
 @_labeled_option
 def curve(model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
     """How many labelled units a new jurisdiction needs: a learning curve on held-out documents, into the card."""
-    from . import evaluate as evaluation
+    from . import experiments
     from .model import read_card, write_card
 
     taxonomy = load_taxonomy(taxonomy_path)
-    table = evaluation.learning_curve(_gold(labeled_dir, taxonomy)[0], taxonomy)
+    table = experiments.learning_curve(_gold(labeled_dir, taxonomy)[0], taxonomy)
     click.echo(table.to_string())
-    write_card(model_dir, with_table(read_card(model_dir), evaluation.CURVE_TITLE, table, evaluation.CURVE_NOTE))
+    write_card(model_dir, with_table(read_card(model_dir), experiments.CURVE_TITLE, table, experiments.CURVE_NOTE))
 
 
 @main.command()
@@ -325,7 +325,7 @@ def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | Non
 @_dev_option
 def labelling_curve_command(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Dev macro F1 against pool units labelled, active-learning vs random order; table and plot into the card."""
-    from . import evaluate as evaluation
+    from . import experiments
     from .model import read_card, write_card
     from .plot import curve_figure, to_png
 
@@ -336,12 +336,12 @@ def labelling_curve_command(model_dir: Path, taxonomy_path: Path, labeled_dir: P
         raise click.ClickException("no stand-off labels of an external corpus could be resolved: nothing to curve")
     bar, step = _progress("labelling curve")
     with bar:
-        table = evaluation.labelling_curve(gold, taxonomy, dev, progress=step)
+        table = experiments.labelling_curve(gold, taxonomy, dev, progress=step)
     click.echo(table.to_string())
     image = "labelling-curve.png"
     (Path(model_dir) / image).write_bytes(to_png(curve_figure(table)))
-    write_card(model_dir, with_table(read_card(model_dir), evaluation.LABELLING_TITLE, table,
-                                     evaluation.LABELLING_NOTE, image))
+    write_card(model_dir, with_table(read_card(model_dir), experiments.LABELLING_TITLE, table,
+                                     experiments.LABELLING_NOTE, image))
 
 
 @main.command()
@@ -370,7 +370,7 @@ def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotat
         queue_name = "check"
         if check_place not in set(tagged["jurisdiction"].astype(str)):
             raise click.ClickException(f"no units of jurisdiction {check_place!r} in {corpus_dir}")
-    chosen = build_queue(queue_name, tagged, read_events(labeled_dir), model.thresholds, annotator=annotator,
+    chosen = build_queue(queue_name, tagged, read_events(labeled_dir), model.thresholds_by_label(), annotator=annotator,
                          jurisdiction=check_place)
     if queue_name == "uncertain":
         chosen = chosen[~chosen["labelled"]]
@@ -479,7 +479,7 @@ def report(jurisdictions: str, output: Path, pred: Path | None, model_dir: Path,
         predict_frame(model, corpus_frame(PROJECT.corpus))
     places = [j.strip() for j in jurisdictions.split(",") if j.strip()]
     events = read_events(labeled_dir)
-    document = build_report(tagged, taxonomy, places, model.card, gold_labels(events),
+    document = build_report(tagged, taxonomy, places, model.card_, gold_labels(events),
                             checked=frozenset(checked_units(events)))
     write_text(output, document)
     click.echo(f"report on {', '.join(places)} → {output}")

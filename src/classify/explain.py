@@ -14,15 +14,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .model import Model
+from .estimator import ThresholdedClassifier as Model
+from .fastcount import fast_transform
 
 _PREFIXES = ("words__", "chars__", "terms__term_")
 
 
 def label_weights(model: Model) -> pd.DataFrame:
     """Features × labels weight table of the fitted classifier, indexed by feature name."""
-    names = model.pipeline.named_steps["features"].get_feature_names_out()
-    estimators = model.pipeline.named_steps["classifier"].estimators_
+    names = model.pipeline_.named_steps["features"].get_feature_names_out()
+    estimators = model.pipeline_.named_steps["classifier"].estimators_
     columns = {label: _coefficients(estimator, len(names)) for label, estimator in zip(model.labels, estimators)}
     return pd.DataFrame(columns, index=names)
 
@@ -57,7 +58,7 @@ def drivers(model: Model, texts: Sequence[str], label: str, n: int = 5) -> list[
     """For each text, the phrases (words, character n-grams, taxonomy terms) that most raised `label`."""
     if not len(texts):
         return []
-    features = model.pipeline[:-1].transform(list(texts))
+    features = fast_transform(model.pipeline_, list(texts))
     weights = label_weights(model)[label]
     names = weights.index.to_numpy()
     contributions = features.multiply(weights.to_numpy()).tocsr()

@@ -7,7 +7,6 @@ dictionary, so a phrase such as 成果转化运营公司 is one token rather tha
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -19,39 +18,29 @@ from .cues import CodebookCues
 from .segment import Segmenter
 
 
-@dataclass(frozen=True)
-class FeatureSettings:
-    """What the text is turned into; each field was chosen by measurement (see the model card)."""
-
-    word_ngrams: tuple[int, int] = (1, 1)
-    char_ngrams: tuple[int, int] = (1, 3)
-    min_df: int = 2
-    sublinear_tf: bool = True
-    term_weight: float = 0.25  # 0 turns the term indicators off
-    per_term: bool = True
-    cue_weight: float = 0.0  # 0 turns the codebook cues off
-
-
-def build_features(key_terms: tuple[tuple[str, ...], ...], lexicon: tuple[tuple[str, ...], ...] = (),
-                   settings: FeatureSettings = FeatureSettings()) -> FeatureUnion:
-    """Words and characters side by side, each TF-IDF weighted and L2-normalised, plus term indicators.
+def build_features(key_terms: tuple[tuple[str, ...], ...], lexicon: tuple[tuple[str, ...], ...] = (), *,
+                   word_ngrams: tuple[int, int] = (1, 1), char_ngrams: tuple[int, int] = (1, 3), min_df: int = 2,
+                   sublinear_tf: bool = True, term_weight: float = 0.25, per_term: bool = True,
+                   cue_weight: float = 0.0) -> FeatureUnion:
+    """Words and characters side by side, each TF-IDF weighted and L2-normalised, plus term indicators
+    (`term_weight` 0 turns them off) and codebook cues (`cue_weight` 0, the default, turns them off).
 
     `key_terms` and `lexicon` hold one tuple of phrases per label: the first are strong signals,
     the second weaker jargon; each group gets its own indicator so the model can weigh them apart.
+    The defaults are the classifier's (`estimator.ThresholdedClassifier`), each chosen by measurement.
     """
     lexicon = lexicon or tuple(() for _ in key_terms)
     terms_by_label = tuple(tuple(dict.fromkeys(k + j)) for k, j in zip(key_terms, lexicon))
     terms = tuple(dict.fromkeys(term for label_terms in terms_by_label for term in label_terms))
     words = TfidfVectorizer(tokenizer=Segmenter(terms), token_pattern=None, lowercase=False,
-                            ngram_range=settings.word_ngrams, min_df=settings.min_df,
-                            sublinear_tf=settings.sublinear_tf)
-    chars = TfidfVectorizer(analyzer="char", ngram_range=settings.char_ngrams, lowercase=False,
-                            min_df=settings.min_df, sublinear_tf=settings.sublinear_tf)
+                            ngram_range=word_ngrams, min_df=min_df, sublinear_tf=sublinear_tf)
+    chars = TfidfVectorizer(analyzer="char", ngram_range=char_ngrams, lowercase=False, min_df=min_df,
+                            sublinear_tf=sublinear_tf)
     parts = [("words", words), ("chars", chars)]
-    if settings.term_weight:
-        parts.append(("terms", TermIndicators(key_terms + lexicon, settings.term_weight, settings.per_term)))
-    if settings.cue_weight:
-        parts.append(("cues", CodebookCues(terms_by_label, settings.cue_weight)))
+    if term_weight:
+        parts.append(("terms", TermIndicators(key_terms + lexicon, term_weight, per_term)))
+    if cue_weight:
+        parts.append(("cues", CodebookCues(terms_by_label, cue_weight)))
     return FeatureUnion(parts)
 
 

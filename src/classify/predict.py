@@ -5,21 +5,21 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import multiprocessing
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import joblib
 import pandas as pd
 
 from .documents import read_manifest
-from .model import Model, PortableModel, decide, predict_proba
+from .estimator import ThresholdedClassifier, decide
 from .sentences import corpus_chunks, corpus_frame, document_batches, document_chunks
 from .tables import TableError, write_atomic, write_text
 
 CHUNK = 10_000
 
 
-def predict_frame(model: Model, frame: pd.DataFrame, text_column: str = "text") -> pd.DataFrame:
+def predict_frame(model: ThresholdedClassifier, frame: pd.DataFrame, text_column: str = "text") -> pd.DataFrame:
     """`frame` with `labels` and `p_<label>` columns added; other columns pass through unchanged."""
     texts = frame[text_column].fillna("").astype(str).tolist()
     parts = [_predict_chunk(model, texts[start:start + CHUNK]) for start in range(0, len(texts), CHUNK)]
@@ -28,59 +28,65 @@ def predict_frame(model: Model, frame: pd.DataFrame, text_column: str = "text") 
     return pd.concat([frame.drop(columns=[c for c in predicted.columns if c in frame]), predicted], axis=1)
 
 
-def _predict_chunk(model: Model, texts: list[str]) -> pd.DataFrame:
-    proba = predict_proba(model, texts)
-    chosen = decide(proba, model)
-    labels = [";".join(label for label, on in zip(model.labels, row) if on) for row in chosen]
-    columns = {"labels": labels} | {f"p_{label}": proba[:, k].round(4) for k, label in enumerate(model.labels)}
+def _predict_chunk(model: ThresholdedClassifier, texts: list[str]) -> pd.DataFrame:
+    proba = model.predict_proba(texts)
+    chosen = decide(proba, model.thresholds_)
+    labels = [";".join(label for label, on in zip(model.classes_, row) if on) for row in chosen]
+    columns = {"labels": labels} | {f"p_{label}": proba[:, k].round(4) for k, label in enumerate(model.classes_)}
     return pd.DataFrame(columns)
 
 
-def predict_chunks(model: Model, chunks: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+def predict_chunks(model: ThresholdedClassifier, chunks: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     """`predict_frame` over a stream of frames, so a corpus of any size is tagged in bounded memory."""
     for chunk in chunks:
         yield predict_frame(model, chunk)
 
 
-@functools.lru_cache(maxsize=2)
-def _model_in_worker(portable: PortableModel) -> Model:
-    # Keyed on the model's bytes: each worker process rebuilds a model once, then reuses it for every chunk.
-    return portable.load()
+_WORKER_MODEL: ThresholdedClassifier | None = None
 
 
-def _tag_chunk(portable: PortableModel, frame: pd.DataFrame) -> pd.DataFrame:
-    return predict_frame(_model_in_worker(portable), frame)
+def _install(model: ThresholdedClassifier) -> None:
+    # Forked workers inherit the parent's loaded model and word dictionary (nothing is pickled or
+    # rebuilt); where processes are spawned instead, each unpickles it once, here.
+    global _WORKER_MODEL
+    _WORKER_MODEL = model
 
 
-def _tag_documents(portable: PortableModel, documents: list, size: int) -> pd.DataFrame:
+def _tag_documents(documents: list, size: int = 5_000) -> pd.DataFrame:
     # A worker reads, splits and tags whole documents: the parent only writes, so it never starves them.
-    model = _model_in_worker(portable)
-    parts = list(predict_chunks(model, document_chunks(documents, size)))
+    parts = list(predict_chunks(_WORKER_MODEL, document_chunks(documents, size)))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def tag_corpus(portable: PortableModel, folder: Path, jobs: int = 1, backend: str = "loky",
+def _tag_chunk(model: ThresholdedClassifier, frame: pd.DataFrame) -> pd.DataFrame:
+    return predict_frame(model, frame)
+
+
+def tag_corpus(model: ThresholdedClassifier, folder: Path, jobs: int = 1, backend: str = "local",
                scheduler: str | None = None, size: int = 5_000, manifest: Path | None = None
                ) -> Iterator[pd.DataFrame]:
     """Every unit of a corpus folder tagged, in document order, in frames; the rows are the same
     whether computed here, in `jobs` local processes (which read the files themselves) or on a Dask
     cluster (which receives units, as its nodes need not see this disk)."""
     if backend == "dask":
-        # Cluster nodes need not see this disk: this process reads the units and ships them.
+        import joblib
         from dask.distributed import Client
 
-        with Client(scheduler) as client, joblib.parallel_config(backend="dask", scatter=[portable]):
+        with Client(scheduler) as client, joblib.parallel_config(backend="dask", scatter=[model]):
             workers = max(1, sum(client.nthreads().values()))
             yield from joblib.Parallel(n_jobs=workers, return_as="generator")(
-                joblib.delayed(_tag_chunk)(portable, chunk) for chunk in corpus_chunks(folder, size, manifest))
+                joblib.delayed(_tag_chunk)(model, chunk) for chunk in corpus_chunks(folder, size, manifest))
     elif jobs == 1:
-        yield from predict_chunks(_model_in_worker(portable), corpus_chunks(folder, size, manifest))
+        yield from predict_chunks(model, corpus_chunks(folder, size, manifest))
     else:
+        model.predict_proba(["预热"])  # build the word dictionary here, once, before the workers fork
         batches = document_batches(read_manifest(folder, manifest), size)
-        for frame in joblib.Parallel(n_jobs=jobs, backend=backend, return_as="generator", pre_dispatch="2*n_jobs")(
-                joblib.delayed(_tag_documents)(portable, batch, size) for batch in batches):
-            if len(frame):
-                yield frame
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with context.Pool(jobs, initializer=_install, initargs=(model,)) as pool:
+            for frame in pool.imap(functools.partial(_tag_documents, size=size), batches):
+                if len(frame):
+                    yield frame
 
 
 def corpus_fingerprint(folder: Path) -> str:
@@ -93,11 +99,12 @@ def corpus_fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def tag_cached(model: Model, folder: Path, cache: Path, skipped: list[str] | None = None) -> pd.DataFrame:
+def tag_cached(model: ThresholdedClassifier, folder: Path, cache: Path, skipped: list[str] | None = None) -> pd.DataFrame:
     """Every unit of a corpus tagged by `model`, read from `cache` when the same model tagged the same
     files before: an app restart then shows its first page in seconds instead of re-tagging.
     Documents that could not be read are listed in `skipped` (and remembered with the cache)."""
-    key = hashlib.sha256(f"{model.card.get('model_sha256', '')}:{corpus_fingerprint(folder)}".encode()).hexdigest()
+    model_hash = getattr(model, "card_", {}).get("model_sha256", "")
+    key = hashlib.sha256(f"{model_hash}:{corpus_fingerprint(folder)}".encode()).hexdigest()
     path = Path(cache) / f"tagged-{key[:24]}.parquet"
     notes = path.with_suffix(".skipped.json")
     skipped = skipped if skipped is not None else []

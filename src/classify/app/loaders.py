@@ -22,7 +22,8 @@ from classify.access import AccessError, load_users
 from classify.documents import CorpusError
 from classify.labeled import Annotation, read_events
 from classify.matrix import with_flags
-from classify.model import Model, ModelError, load_model
+from classify.estimator import ThresholdedClassifier as Model
+from classify.model import ModelError, load_model
 from classify.predict import tag_cached
 from classify.project import Project, find_project
 from classify.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
