@@ -4,13 +4,14 @@ import copy
 from pathlib import Path
 
 import numpy as np
+import pytest
 import pandas as pd
 from click.testing import CliRunner
 
 from classify.cli import app_command_line, main
 from classify.commitments import quantities
 from classify.compare import distinctive_terms
-from classify.explain import top_terms
+from classify.explain import drivers, phrases_of, top_terms
 from classify.matrix import matrix_change, to_matrix, with_flags, without_predictions
 from classify.predict import predict_frame, tag_cached
 from classify.sentences import corpus_frame
@@ -93,13 +94,23 @@ def test_commitments_skip_congress_numbers_and_ordinal_lists():
 def test_the_tagged_corpus_is_read_from_disk_after_a_restart(tmp_path, committed_model, monkeypatch):
     """The second start finds the predictions of the same model on the same files without tagging."""
     corpus = write_corpus(tmp_path / "corpus", {"a.txt": "建设国家实验室。设立基金。\n"})
-    first = tag_cached(committed_model, corpus, tmp_path / "cache")
+    model_hash = committed_model.card_["model_sha256"]
+    first = tag_cached(corpus, tmp_path / "cache", model_hash, lambda: committed_model)
     monkeypatch.setattr("classify.predict.predict_frame", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
-    again = tag_cached(committed_model, corpus, tmp_path / "cache")
+    again = tag_cached(corpus, tmp_path / "cache", model_hash, lambda: pytest.fail("the model was loaded again"))
     pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
     (corpus / "a.txt").write_text("引进人才。\n", encoding="utf-8")
     monkeypatch.undo()
-    assert tag_cached(committed_model, corpus, tmp_path / "cache")["text"].tolist() == ["引进人才"]
+    assert tag_cached(corpus, tmp_path / "cache", model_hash, lambda: committed_model)["text"].tolist() == ["引进人才"]
+
+
+def test_cached_predictions_carry_the_phrases_that_drove_each_label(tmp_path, committed_model):
+    """Evidence read from the cache marks the same phrases the model itself gives, without the model."""
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "建设国家实验室。会议在北京召开。\n"})
+    tagged = tag_cached(corpus, tmp_path / "cache", committed_model.card_["model_sha256"], lambda: committed_model)
+    lab = tagged.iloc[0]
+    assert phrases_of(lab, "labs") == drivers(committed_model, [lab["text"]], "labs")[0]
+    assert "实验室" in phrases_of(lab, "labs")
 
 
 def test_the_app_command_keeps_usage_statistics_and_the_network_off_unless_asked():

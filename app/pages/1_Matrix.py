@@ -5,7 +5,7 @@ import streamlit as st
 from classify.app import loaders
 from classify.app import views
 from classify.compare import regroup
-from classify.explain import drivers
+from classify.explain import phrases_of
 from classify.intervals import as_rates, cell_intervals, from_card, is_wide
 from classify.labeled import checked_units
 from classify.matrix import VALUES, evidence, filter_units, neighbours, to_matrix, year_of
@@ -22,7 +22,7 @@ st.caption("Each row is a jurisdiction (as named in the manifest, with its level
            "measure. Click a cell (or pick it below the heatmap) to read its sentences.")
 
 taxonomy = loaders.taxonomy()
-model = loaders.model()
+card = loaders.card()
 tagged = loaders.tagged()
 labels = taxonomy.ids
 titles = tagged.groupby("doc_id")["title"].first().to_dict()
@@ -63,7 +63,7 @@ shown = labels if column_order == "taxonomy order" else \
     list(matrix[labels].sum().sort_values(ascending=False, kind="stable").index)
 
 names = [views.short_name(taxonomy, l) for l in shown]
-calibration = from_card(model.card_)
+calibration = from_card(card)
 cells = None
 if scheme == "codebook" and threshold is None and calibration:
     events = loaders.events()
@@ -80,7 +80,6 @@ if clicked and clicked != st.session_state.get("matrix_clicked") and clicked[0] 
     # A click opens that cell's evidence below; the dropdowns stay for keyboards.
     st.session_state["matrix_clicked"] = clicked
     st.session_state["evidence_jurisdiction"], st.session_state["evidence_label"] = clicked
-figure = heatmap(matrix, shown, names, value)
 table = matrix[["level", "units"] + shown]
 st.dataframe(table.rename(columns=lambda c: views.label_name(taxonomy, c)), key="matrix_table")
 if cells is not None:
@@ -91,7 +90,8 @@ download_left, download_right = st.columns(2)
 download = table.reset_index() if cells is None else cells
 download_left.download_button("Download matrix (CSV)", download.to_csv(index=False).encode("utf-8"),
                               "matrix.csv", "text/csv", key="matrix_csv")
-download_right.download_button("Download heatmap (PNG)", to_png(figure), "matrix.png", "image/png", key="matrix_png")
+download_right.download_button("Download heatmap (PNG)", lambda: to_png(heatmap(matrix, shown, names, value)),
+                               "matrix.png", "image/png", key="matrix_png")  # drawn only when asked for
 
 st.header("Evidence")
 pick_left, pick_right = st.columns(2)
@@ -104,8 +104,8 @@ st.markdown(f"**{len(rows)}** sentences of {views.plain(jurisdiction)} coded **{
 limit = st.slider("Show", 5, max(5, len(rows)), min(20, max(5, len(rows))), key="evidence_limit") \
     if len(rows) > 5 else len(rows)
 top = rows.head(limit)
-phrase_lists = drivers(model, top["text"].tolist(), label) if scheme == "codebook" else [[]] * len(top)
-for (_, row), phrases in zip(top.iterrows(), phrase_lists):
+for _, row in top.iterrows():
+    phrases = phrases_of(row, label) if scheme == "codebook" else []
     views.unit_card(row, phrases, label, titles)
     with st.expander("Context"):
         views.context(neighbours(tagged, row["unit_id"]), row["unit_id"])

@@ -14,7 +14,7 @@ st.set_page_config(page_title="Annotate", page_icon=":material/edit_note:", layo
 st.title("Annotate")
 
 taxonomy = loaders.taxonomy()
-model = loaders.model()
+card = loaders.card()
 tagged = loaders.tagged()
 events = loaders.events()
 state = st.session_state
@@ -45,7 +45,7 @@ if queue_name == "check":
         st.warning("Choose the jurisdiction to check.")
         st.stop()
 units = tagged if jurisdiction == "all" else tagged[tagged["jurisdiction"] == jurisdiction]
-queue = build_queue(queue_name, units, events, model.thresholds_by_label(), annotator=annotator,
+queue = build_queue(queue_name, units, events, card["thresholds"], annotator=annotator,
                     jurisdiction=None if jurisdiction == "all" else jurisdiction)
 queue = queue[~queue["unit_id"].isin(state["skipped"])]
 

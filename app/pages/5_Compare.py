@@ -18,7 +18,7 @@ st.set_page_config(page_title="Compare", page_icon=":material/compare_arrows:", 
 st.title("Compare jurisdictions")
 
 taxonomy = loaders.taxonomy()
-model = loaders.model()
+card = loaders.card()
 tagged = loaders.tagged()
 labels = taxonomy.ids
 names = {label.id: label.name_zh for label in taxonomy.labels}
@@ -65,7 +65,7 @@ st.dataframe(yearly.rename(columns=names), key="by_year")
 st.header("How far each cell can be trusted")
 st.caption("The estimated true number of sentences behind each cell and its 90% interval (the same figures as the "
            "Matrix page): model only, a checked random sample of n, or all units confirmed.")
-calibration = from_card(model.card_)
+calibration = from_card(card)
 if calibration:
     cells = cell_intervals(tagged[tagged["jurisdiction"].astype(str) == place], calibration, gold,
                            checked_units(loaders.events()))
@@ -76,7 +76,7 @@ else:
 st.header("Report")
 team = st.multiselect("Jurisdictions to compare in the report", places, default=places[:2], key="report_places")
 if team and st.button("Build the report", key="report_build"):
-    st.session_state["report"] = build_report(tagged, taxonomy, team, model.card_, gold,
+    st.session_state["report"] = build_report(tagged, taxonomy, team, card, gold,
                                               checked=frozenset(checked_units(loaders.events())))
 if st.session_state.get("report"):
     st.download_button("Download the report (HTML)", st.session_state["report"].encode("utf-8"), "report.html",

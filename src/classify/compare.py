@@ -10,8 +10,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import leaves_list, linkage
-from scipy.spatial.distance import pdist
 
 from .labeled import split_labels
 from .matrix import decisions, year_of
@@ -102,6 +100,9 @@ def similarity(matrix: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
     cosine = pd.DataFrame(unit @ unit.T, index=shares.index, columns=shares.index)
     if len(shares) > 2:
+        from scipy.cluster.hierarchy import leaves_list, linkage  # only the Compare page clusters
+        from scipy.spatial.distance import pdist
+
         order = leaves_list(linkage(pdist(unit, metric="euclidean"), method="average"))
         cosine = cosine.iloc[order, order]
     return cosine.round(4)

@@ -10,12 +10,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .estimator import ThresholdedClassifier as Model
-from .fastcount import fast_transform
+if TYPE_CHECKING:
+    from .estimator import ThresholdedClassifier as Model
+
+WHY = "why_"  # column prefix of the phrases that drove each label, '|'-joined (`driver_columns`)
 
 _PREFIXES = ("words__", "chars__", "terms__term_")
 
@@ -56,12 +59,37 @@ def _phrase(feature: str) -> str | None:
 
 def drivers(model: Model, texts: Sequence[str], label: str, n: int = 5) -> list[list[str]]:
     """For each text, the phrases (words, character n-grams, taxonomy terms) that most raised `label`."""
+    from .fastcount import fast_transform
+
     if not len(texts):
         return []
-    features = fast_transform(model.pipeline_, list(texts))
     weights = label_weights(model)[label]
+    features = fast_transform(model.pipeline_, list(texts))
+    return _top_phrases(features.multiply(weights.to_numpy()).tocsr(), weights.index.to_numpy(), n)
+
+
+def driver_columns(model: Model, texts: Sequence[str], proba: np.ndarray, n: int = 5,
+                   floor: float = 0.05) -> pd.DataFrame:
+    """`drivers` for every text and label at once, as '|'-joined `why_<label>` columns, so evidence can be
+    shown with its marked phrases without the model; left empty where the label's probability is below
+    `floor` (no threshold an analyst can pick would show the unit there)."""
+    from .fastcount import fast_transform
+
+    weights = label_weights(model)
     names = weights.index.to_numpy()
-    contributions = features.multiply(weights.to_numpy()).tocsr()
+    features = fast_transform(model.pipeline_, list(texts)) if len(texts) else None
+    columns = {}
+    for k, label in enumerate(model.classes_):
+        rows = np.flatnonzero(proba[:, k] >= floor)
+        joined = np.full(len(texts), "", dtype=object)
+        if len(rows):
+            contributions = features[rows].multiply(weights[label].to_numpy()).tocsr()
+            joined[rows] = ["|".join(phrases) for phrases in _top_phrases(contributions, names, n)]
+        columns[f"{WHY}{label}"] = joined
+    return pd.DataFrame(columns)
+
+
+def _top_phrases(contributions, names: np.ndarray, n: int) -> list[list[str]]:
     result = []
     for row in range(contributions.shape[0]):
         start, end = contributions.indptr[row], contributions.indptr[row + 1]
@@ -77,6 +105,11 @@ def drivers(model: Model, texts: Sequence[str], label: str, n: int = 5) -> list[
                 break
         result.append(phrases)
     return result
+
+
+def phrases_of(row: pd.Series, label: str) -> list[str]:
+    """The phrases stored by `driver_columns` for one unit and label."""
+    return [p for p in str(row.get(f"{WHY}{label}", "") or "").split("|") if p]
 
 
 # Markdown's active punctuation as numeric character references: shown as themselves by both HTML and

@@ -25,8 +25,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from sklearn.isotonic import IsotonicRegression
 
 from .labeled import split_labels
 from .matrix import decisions, probabilities
@@ -56,6 +54,8 @@ def fit_isotonic(proba: np.ndarray, truth: np.ndarray) -> tuple[tuple[float, ...
     if len(proba) == 0 or truth.min() == truth.max():
         rate = float(truth.mean()) if len(truth) else 0.0
         return (0.0, 1.0), (rate, rate)
+    from sklearn.isotonic import IsotonicRegression  # imported when calibrating, not when drawing a matrix
+
     model = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(proba, truth)
     return tuple(float(v) for v in model.X_thresholds_), tuple(float(v) for v in model.y_thresholds_)
 
@@ -84,6 +84,8 @@ def conformal_factor(scores: np.ndarray, level: float = LEVEL) -> float:
     """The split-conformal quantile: the ceil((n+1) level)-th smallest normalised residual."""
     scores = np.sort(np.asarray(scores, dtype=float))
     if len(scores) == 0:
+        from scipy import stats
+
         return float(stats.norm.ppf(0.5 + level / 2))
     rank = min(len(scores), math.ceil((len(scores) + 1) * level))
     return float(scores[rank - 1])
@@ -156,6 +158,8 @@ def prediction_powered(calibrated: np.ndarray, checked: np.ndarray, truth: np.nd
     prior = float((calibrated * (1 - calibrated)).mean())
     sample = float(residuals.var(ddof=1)) if n > 1 else prior
     variance = (PRIOR_WEIGHT * prior + (n - 1) * sample) / (PRIOR_WEIGHT + n - 1)
+    from scipy import stats  # only cells with a check sample need it; a matrix page starts without it
+
     half = float(stats.t.ppf(0.5 + level / 2, df=n - 1 + PRIOR_WEIGHT)) * n_units * math.sqrt(
         variance / n * (1 - n / n_units))
     known = float(truth[checked].sum())

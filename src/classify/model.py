@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # scikit-learn and skops are imported where a model is saved or loaded, not with this module: reading a
 # card, or serving cached predictions, then starts in a fraction of a second.
 
-__all__ = ["ModelError", "load_model", "save_model", "read_card", "write_card", "replace_model", "load_estimator"]
+__all__ = ["ModelError", "load_model", "checked_card", "save_model", "read_card", "write_card", "replace_model", "load_estimator"]
 
 MODEL_FILE = "model.skops"
 # skops rebuilds only types it trusts: scikit-learn's, numpy's and scipy's, plus these of ours.
@@ -136,7 +136,19 @@ def read_card(folder: Path) -> dict:
 def load_model(folder: Path, taxonomy: Taxonomy) -> ThresholdedClassifier:
     """Load a model with its card (`.card_`), refusing one built for another taxonomy or whose file does not
     match its card."""
-    folder = Path(folder)
+    card, data = _checked(Path(folder), taxonomy)
+    model = estimator_from_bytes(data, str(Path(folder) / MODEL_FILE))
+    model.card_ = card
+    return model
+
+
+def checked_card(folder: Path, taxonomy: Taxonomy) -> dict:
+    """A model's card once the same checks as `load_model` pass, without building the model (fast: no
+    scikit-learn): enough to draw a matrix from cached predictions, keyed by the card's `model_sha256`."""
+    return _checked(Path(folder), taxonomy)[0]
+
+
+def _checked(folder: Path, taxonomy: Taxonomy) -> tuple[dict, bytes]:
     card = read_card(folder)
     if card.get("labels") != taxonomy.ids:
         raise ModelError(f"{folder}: model labels {card.get('labels')} differ from the taxonomy's {taxonomy.ids}; "
@@ -150,9 +162,7 @@ def load_model(folder: Path, taxonomy: Taxonomy) -> ThresholdedClassifier:
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != card.get("model_sha256"):
         raise ModelError(f"{path}: file does not match the hash in its card (altered or truncated); refusing to load")
-    model = estimator_from_bytes(data, str(path))
-    model.card_ = card
-    return model
+    return card, data
 
 
 def load_estimator(path: Path) -> ThresholdedClassifier:

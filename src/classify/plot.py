@@ -6,16 +6,12 @@ import io
 import logging
 from pathlib import Path
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")  # no screen: render to images only
-
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # font-weight fallbacks are harmless
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # A PNG must name a font that has Chinese glyphs, or the city names come out as boxes.
 CJK_FONTS = ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei",
@@ -25,6 +21,8 @@ VALUE_TITLES = {"count": "units", "share": "share of the jurisdiction's units", 
 
 def cjk_font() -> str | None:
     """The first installed font that can draw Chinese, registering system CJK fonts matplotlib has not seen."""
+    from matplotlib import font_manager
+
     known = {font.name for font in font_manager.fontManager.ttflist}
     if not known & set(CJK_FONTS[:-1]):
         # Fonts installed after matplotlib built its cache are invisible until added.
@@ -35,10 +33,19 @@ def cjk_font() -> str | None:
     return next((name for name in CJK_FONTS[:-1] if name in known), None)
 
 
-def _use_cjk_font() -> None:
+def _figure_class() -> type[Figure]:
+    """matplotlib's Figure, set up to draw Chinese off screen. Imported here, when a picture is wanted, not
+    with the module: the app's pages start without paying for it."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen: render to images only
+    from matplotlib.figure import Figure
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # font-weight fallbacks are harmless
     # Set globally, not in a context: text is laid out again whenever the figure is drawn or saved.
     matplotlib.rcParams.update({"font.family": "sans-serif", "axes.unicode_minus": False,
                                 "font.sans-serif": [cjk_font() or CJK_FONTS[-1]] + CJK_FONTS})
+    return Figure
 
 
 def heatmap(matrix: pd.DataFrame, labels: Sequence[str], label_names: Sequence[str], value: str = "count",
@@ -47,7 +54,7 @@ def heatmap(matrix: pd.DataFrame, labels: Sequence[str], label_names: Sequence[s
     data = matrix[list(labels)].astype(float)
     rows = [f"{name} ({level})" if level else str(name)
             for name, level in zip(matrix.index, matrix.get("level", pd.Series("", index=matrix.index)))]
-    _use_cjk_font()
+    Figure = _figure_class()
     # A Figure, not pyplot: pyplot keeps every figure alive in a long-running app.
     figure = Figure(figsize=(1.4 * len(labels) + 3, 0.55 * len(rows) + 2), dpi=110)
     axes = figure.subplots()
@@ -76,7 +83,7 @@ def to_png(figure: Figure) -> bytes:
 
 def similarity_heatmap(cosine: pd.DataFrame, title: str = "Similarity of measure profiles (cosine)") -> Figure:
     """A jurisdiction × jurisdiction heatmap in clustering order: blocks of cities with similar playbooks."""
-    _use_cjk_font()
+    Figure = _figure_class()
     size = 0.7 * len(cosine) + 2.5
     figure = Figure(figsize=(size + 1, size), dpi=110)
     axes = figure.subplots()
@@ -163,7 +170,7 @@ def selected_cell(event, selection: str = "cell") -> tuple[str, str] | None:
 
 def curve_figure(table: pd.DataFrame, title: str = "Macro F1 against pool units labelled") -> Figure:
     """Lines of a learning-curve table (index: units labelled; one column per series)."""
-    _use_cjk_font()
+    Figure = _figure_class()
     figure = Figure(figsize=(7, 4), dpi=110)
     axes = figure.subplots()
     for column in table.columns:

@@ -6,15 +6,18 @@ import functools
 import hashlib
 import json
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .documents import read_manifest
-from .estimator import ThresholdedClassifier, decide
 from .sentences import corpus_chunks, corpus_frame, document_batches, document_chunks
 from .tables import TableError, write_atomic, write_text
+
+if TYPE_CHECKING:
+    from .estimator import ThresholdedClassifier
 
 CHUNK = 10_000
 
@@ -30,7 +33,7 @@ def predict_frame(model: ThresholdedClassifier, frame: pd.DataFrame, text_column
 
 def _predict_chunk(model: ThresholdedClassifier, texts: list[str]) -> pd.DataFrame:
     proba = model.predict_proba(texts)
-    chosen = decide(proba, model.thresholds_)
+    chosen = proba >= model.thresholds_
     labels = [";".join(label for label, on in zip(model.classes_, row) if on) for row in chosen]
     columns = {"labels": labels} | {f"p_{label}": proba[:, k].round(4) for k, label in enumerate(model.classes_)}
     return pd.DataFrame(columns)
@@ -99,11 +102,14 @@ def corpus_fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def tag_cached(model: ThresholdedClassifier, folder: Path, cache: Path, skipped: list[str] | None = None) -> pd.DataFrame:
-    """Every unit of a corpus tagged by `model`, read from `cache` when the same model tagged the same
-    files before: an app restart then shows its first page in seconds instead of re-tagging.
+def tag_cached(folder: Path, cache: Path, model_hash: str, load: Callable[[], ThresholdedClassifier],
+               skipped: list[str] | None = None) -> pd.DataFrame:
+    """Every unit of a corpus tagged, with the phrases that drove each label (`why_<label>` columns), read
+    from `cache` when the model of `model_hash` tagged the same files before: an app restart then shows
+    its first page in a few seconds, without loading the model (`load` is called only to tag).
     Documents that could not be read are listed in `skipped` (and remembered with the cache)."""
-    model_hash = getattr(model, "card_", {}).get("model_sha256", "")
+    from .explain import driver_columns
+
     key = hashlib.sha256(f"{model_hash}:{corpus_fingerprint(folder)}".encode()).hexdigest()
     path = Path(cache) / f"tagged-{key[:24]}.parquet"
     notes = path.with_suffix(".skipped.json")
@@ -115,7 +121,11 @@ def tag_cached(model: ThresholdedClassifier, folder: Path, cache: Path, skipped:
             return tagged
         except (OSError, ValueError):
             path.unlink(missing_ok=True)  # a damaged cache file is only a cache: tag again
+    model = load()
     tagged = predict_frame(model, corpus_frame(folder, skipped=skipped))
+    proba = tagged[[f"p_{label}" for label in model.classes_]].to_numpy()
+    tagged = pd.concat([tagged, driver_columns(model, tagged["text"].tolist(), proba).set_index(tagged.index)],
+                       axis=1)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("tagged-*"):

@@ -12,6 +12,7 @@ server shows its first page without tagging again.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -22,12 +23,14 @@ from classify.access import AccessError, load_users
 from classify.documents import CorpusError
 from classify.labeled import Annotation, read_events
 from classify.matrix import with_flags
-from classify.estimator import ThresholdedClassifier as Model
-from classify.model import ModelError, load_model
+from classify.model import ModelError, checked_card, load_model
 from classify.predict import tag_cached
 from classify.project import Project, find_project
 from classify.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
+
+if TYPE_CHECKING:
+    from classify.estimator import ThresholdedClassifier as Model
 
 CACHE = ".cache"
 
@@ -54,11 +57,20 @@ def _model(folder: str, taxonomy_path: str, files: tuple) -> Model:
     return load_model(Path(folder), load_taxonomy(taxonomy_path))
 
 
+@st.cache_resource(show_spinner=False)
+def _card(folder: str, taxonomy_path: str, files: tuple) -> dict:
+    return checked_card(Path(folder), load_taxonomy(taxonomy_path))
+
+
 @st.cache_data(show_spinner="Tagging the corpus…")
 def _tagged(corpus: str, folder: str, taxonomy_path: str, files: tuple) -> pd.DataFrame:
-    model = _model(folder, taxonomy_path, stamp(Path(folder)) + stamp(Path(taxonomy_path)))
+    # From the disk cache when this model tagged these files before: the model is then not even loaded.
+    model_files = stamp(Path(folder)) + stamp(Path(taxonomy_path))
+    card = _card(folder, taxonomy_path, model_files)
     skipped: list[str] = []
-    tagged = with_flags(tag_cached(model, Path(corpus), project().root / CACHE, skipped), model.labels)
+    tagged = tag_cached(Path(corpus), project().root / CACHE, card["model_sha256"],
+                        lambda: _model(folder, taxonomy_path, model_files), skipped)
+    tagged = with_flags(tagged, card["labels"])
     # Parsed once here, so every matrix the page draws is a sum over boolean columns.
     return tagged.assign(jurisdiction=tagged["jurisdiction"].astype("category")), skipped
 
@@ -77,6 +89,12 @@ def model(folder: Path | None = None) -> Model:
     p = project()
     folder = folder or p.model
     return _guard(lambda: _model(str(folder), str(p.taxonomy), stamp(folder) + stamp(p.taxonomy)))
+
+
+def card() -> dict:
+    """The current model's card, checked against the taxonomy and the model file, without loading the model."""
+    p = project()
+    return _guard(lambda: _card(str(p.model), str(p.taxonomy), stamp(p.model) + stamp(p.taxonomy)))
 
 
 def tagged() -> pd.DataFrame:
