@@ -98,7 +98,7 @@ def test_matrix_cells_click_through_to_evidence_and_annotating_moves_on(served_a
 
         page.goto(f"{url}/Matrix")
         wait_for_app(page, "Which measures does each jurisdiction take?")
-        wait_for_app(page, "sentences of")
+        wait_for_app(page, "the terms that drove each prediction are marked")  # the evidence, the last part drawn
         page.screenshot(path=shots / "1_matrix.png", full_page=True)
         assert "sentences of 上海市 coded" in page.inner_text("body")
         click_cell(page, "重庆市", "人才引育")

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
-_CLAUSE = re.compile(r"[,:;,:;]")
+_CLAUSE = re.compile(r"[,:;，：；]")  # half- and full-width: raw text splits too
 
 ACTION = re.compile(
     r"建设|建成|建立|健全|组建|筹建|新建|创建|共建|搭建|打造|布局|设立|成立|出台|制定|印发|发布|实施|推进|推行|"

@@ -59,7 +59,9 @@ def model_disagrees(tagged: pd.DataFrame, gold: dict[str, str]) -> pd.DataFrame:
     known = tagged[tagged["unit_id"].isin(gold)]
     gold_sets = known["unit_id"].map(lambda u: frozenset(split_labels(gold[u])))
     model_sets = known["labels"].map(lambda v: frozenset(split_labels(v)))
-    return known[gold_sets != model_sets].assign(gold=known["unit_id"].map(gold))
+    differing = known[gold_sets != model_sets]
+    # Mapped on the kept rows: an empty frame would adopt the index of a longer Series and grow blank rows.
+    return differing.assign(gold=differing["unit_id"].map(gold))
 
 
 def annotators_disagree(tagged: pd.DataFrame, events: Iterable[Annotation]) -> pd.DataFrame:
