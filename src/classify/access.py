@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .tables import write_atomic
+
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
@@ -77,12 +79,9 @@ def add_user(name: str, password: str, path: Path | None = None) -> Path:
         raise AccessError("a password needs at least 8 characters")
     users = load_users(path) or {}
     users[name.strip()] = hash_password(password)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"annotators": users}, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.chmod(temporary, 0o600)
-    temporary.replace(path)
-    return path
+    text = json.dumps({"annotators": users}, ensure_ascii=False, indent=2)
+    # Made owner-only before it takes the file's name: the hashes are never readable by others, even briefly.
+    return write_atomic(path, lambda partial: (partial.write_text(text, encoding="utf-8"), os.chmod(partial, 0o600)))
 
 
 @dataclass

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from .tables import write_atomic
+
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.csv"
@@ -301,16 +303,19 @@ def add_document(folder: Path, name: str, text: str, jurisdiction: str, level: s
         existing = _read_rows(manifest) if manifest.exists() else []
         if path.exists() or any(r.get("doc_id") == path.stem for r in existing):
             raise CorpusError(f"{file_name}: the corpus already has a document of that name")
-        temporary = path.with_suffix(".part")
-        temporary.write_text(text, encoding="utf-8")
-        try:
-            _append_manifest_row(manifest, row)
-        except OSError:
-            temporary.unlink(missing_ok=True)
-            raise
-        temporary.replace(path)
+        # The text is written aside, the manifest row appended, and only then the text put in place: a failure
+        # at any step leaves neither a document without its row nor a half-written file.
+        write_atomic(path, lambda partial: (partial.write_text(text, encoding="utf-8"),
+                                            _append_manifest_row(manifest, row)))
     return Document(doc_id=row["doc_id"], path=path, jurisdiction=row["jurisdiction"], parent=row["parent"],
                     level=row["level"], date=row["date"], title=row["title"], script=script)
+
+
+def _write_rows(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def _append_manifest_row(manifest: Path, row: dict[str, str]) -> None:
@@ -323,12 +328,7 @@ def _append_manifest_row(manifest: Path, row: dict[str, str]) -> None:
             # An older, shorter manifest: widen it (rewritten whole, then swapped in) so no field is dropped.
             rows = _read_rows(manifest)
             columns = columns + missing
-            temporary = manifest.with_suffix(".csv.tmp")
-            with temporary.open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows(rows)
-            temporary.replace(manifest)
+            write_atomic(manifest, lambda partial: _write_rows(partial, columns, rows))
     new = not manifest.exists() or manifest.stat().st_size == 0
     with manifest.open("a", encoding="utf-8", newline="") as handle:
         if not new and not _ends_with_newline(manifest):

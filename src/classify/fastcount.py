@@ -31,7 +31,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize
 
 from .features import TermIndicators
-from .segment import _OTHER, _PIECES, _SKIP, Segmenter, _engine, engine_name
+from .segment import Segmenter, cut_chinese, dropped, other_words, split_runs
 
 # Characters per block of texts. Arrays of a few MB reuse the allocator's memory; arrays of tens
 # of MB are fresh pages, and on the benchmark machine (a VM) touching them costs more than the work.
@@ -256,7 +256,7 @@ _NEXT, _NEXT_TEXT = -2, -3  # what _segment_columns' lookup gives the markers be
 def _counts_segments(vocabulary: dict) -> bool:
     """Whether `vocabulary` holds no word that `segment.words` drops and no marker: then the lookup itself
     drops them, and `_segment_columns` need not filter words first."""
-    return not any(word in _SKIP or not word.strip() or word in (_DOC, _PIECE) for word in vocabulary)
+    return not any(dropped(word) or word in (_DOC, _PIECE) for word in vocabulary)
 
 
 def _segment_columns(segmenter: Segmenter, lookup: dict, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -271,12 +271,9 @@ def _segment_columns(segmenter: Segmenter, lookup: dict, texts: Sequence[str]) -
     if joined.count(_DOC) != len(texts) - 1 or _PIECE in joined:  # a text holds a marker: look up one by one
         words = [segmenter(text) for text in texts]
         return _word_pairs(lookup, words)
-    pieces = _PIECES.findall(joined)
-    first = int(not (pieces and "\u4e00" <= pieces[0][0] <= "\u9fff"))  # where the Chinese runs start: 0 or 1
-    chinese, other = pieces[first::2], pieces[1 - first::2]
-    cut = _engine(segmenter.terms, engine_name())
-    in_chinese = _columns(lookup, cut("\n".join(chinese)) if chinese else [])
-    in_other = _columns(lookup, _OTHER.findall(_PIECE.join(other)))
+    chinese, other, first = split_runs(joined)
+    in_chinese = _columns(lookup, cut_chinese(chinese, segmenter.terms))
+    in_other = _columns(lookup, other_words(other, _PIECE))
     # The markers between texts are in the other runs, so a word there is in the text numbered by the
     # markers before it. Chinese run k comes after other runs 0 … k + first - 1: it is in the text
     # numbered by the markers in those runs.

@@ -13,7 +13,8 @@ import pandas as pd
 from .commitments import extract
 from .compare import distinctive_measures, similarity
 from .intervals import cell_intervals, from_card
-from .matrix import evidence, to_matrix
+from .evidence import evidence
+from .matrix import to_matrix
 from .plot import heatmap, similarity_heatmap, to_png
 from .taxonomy import Taxonomy
 

@@ -87,33 +87,30 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
 def write_chunks(chunks: Iterable[pd.DataFrame], path: str | Path) -> int:
     """Write frames one after another to CSV or Parquet without holding them all; returns the row count.
 
-    The output appears under its name only when complete, so a failure never leaves half a file
-    in place of an earlier good one.
+    The output appears under its name only when complete (`write_atomic`), so a failure never leaves
+    half a file in place of an earlier good one.
     """
     path = Path(path)
-    output_format(path)
-    _refuse_read_only(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
+    parquet = output_format(path) == ".parquet"
     rows = 0
-    writer = None
-    try:
-        for chunk in chunks:
-            if path.suffix.lower() == ".parquet":
-                table = pa.Table.from_pandas(chunk, preserve_index=False)
-                writer = writer or pq.ParquetWriter(partial, table.schema)
-                writer.write_table(table.cast(writer.schema))
-            else:
-                chunk.to_csv(partial, mode="a" if rows else "w", header=not rows, index=False, encoding="utf-8")
-            rows += len(chunk)
-        if writer:
-            writer.close()
-            writer = None
+
+    def stream(partial: Path) -> None:
+        nonlocal rows
+        writer = None
+        try:
+            for chunk in chunks:
+                if parquet:
+                    table = pa.Table.from_pandas(chunk, preserve_index=False)
+                    writer = writer or pq.ParquetWriter(partial, table.schema)
+                    writer.write_table(table.cast(writer.schema))
+                else:
+                    chunk.to_csv(partial, mode="a" if rows else "w", header=not rows, index=False, encoding="utf-8")
+                rows += len(chunk)
+        finally:
+            if writer:
+                writer.close()
         if not partial.exists():
             raise TableError(f"{path}: nothing to write")
-        partial.replace(path)
-    finally:
-        if writer:
-            writer.close()
-        partial.unlink(missing_ok=True)
+
+    write_atomic(path, stream)
     return rows

@@ -8,7 +8,7 @@ import streamlit as st
 from classify.agreement import agreement
 from classify.app import loaders, views
 from classify.labeled import CHECK, Annotation, StoreError, append, split_labels, undo_event
-from classify.matrix import neighbours
+from classify.evidence import neighbours
 from classify.queue import QUEUES, build_queue
 from classify.taxonomy import Taxonomy
 

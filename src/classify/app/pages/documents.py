@@ -13,6 +13,7 @@ from classify.labeled import split_labels
 from classify.normalize import detect_script
 from classify.predict import predict_frame
 from classify.sentences import document_units, units_frame
+from classify.tables import TableError
 from classify.taxonomy import Taxonomy
 
 LEVELS = ["city", "district", "county", "province", "municipality"]
@@ -79,5 +80,5 @@ def render_keep(texts: dict[str, str], place: dict[str, str]) -> None:
                 add_document(corpus, file_name, text, place["jurisdiction"], level=place["level"],
                              date=place["date"], parent=place["parent"], script=detect_script(text))
                 st.success(f"{views.plain(file_name)} added to the corpus as {views.plain(place['jurisdiction'])}.")
-            except (CorpusError, OSError) as err:
+            except (CorpusError, TableError, OSError) as err:
                 st.error(views.plain(err))

@@ -12,7 +12,8 @@ from classify.compare import regroup
 from classify.explain import phrases_of
 from classify.intervals import as_rates, cell_intervals, from_card, is_wide
 from classify.labeled import checked_units
-from classify.matrix import VALUES, evidence, filter_units, neighbours, to_matrix, year_of
+from classify.evidence import evidence, neighbours
+from classify.matrix import VALUES, filter_units, to_matrix, year_of
 from classify.plot import heatmap, heatmap_chart, matrix_cells, selected_cell, to_png
 from classify.queue import gold_labels
 from classify.taxonomy import CROSSWALKS, Taxonomy
