@@ -1,6 +1,7 @@
 """The README is part of the interface: the commands it shows exist and accept the options it names."""
 
 import re
+import shlex
 
 import pytest
 from click.testing import CliRunner
@@ -38,3 +39,22 @@ def test_the_options_the_readme_names_are_there(command, option):
     """Options documented in the CLI reference appear in the command's help."""
     assert option in README
     assert option in CliRunner().invoke(main, [command, "--help"]).output
+
+
+SESSION = [line for block in re.findall(r"```bash\n(.*?)```", README, flags=re.DOTALL)
+           for line in block.splitlines() if line.startswith("policy-classify ")]
+
+
+def test_the_readme_session_runs_line_by_line_and_writes_what_it_says(tmp_path, monkeypatch):
+    """Every command of the README's session, in order, from a folder holding the corpus: each succeeds
+    and leaves its output file."""
+    assert len(SESSION) >= 8
+    (tmp_path / "corpus").symlink_to(ROOT / "corpus")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for line in SESSION:
+        args = shlex.split(line)[1:]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (line, result.output)
+        output = args[args.index("--output") + 1]
+        assert (tmp_path / output).stat().st_size > 0, line
