@@ -26,16 +26,16 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one BLAS thread per process: th
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from classify.labeled import gold_frame  # noqa: E402
-from classify.matrix import to_matrix, with_flags  # noqa: E402
-from classify.estimator import ThresholdedClassifier  # noqa: E402
-from classify.model import load_model  # noqa: E402
-from classify.predict import predict_frame, tag_corpus  # noqa: E402
+from classify.annotation.labeled import gold_frame  # noqa: E402
+from classify.analysis.matrix import to_matrix, with_flags  # noqa: E402
+from classify.model.estimator import ThresholdedClassifier  # noqa: E402
+from classify.model.persist import load_model  # noqa: E402
+from classify.model.predict import predict_frame, tag_corpus  # noqa: E402
 from classify.project import Project  # noqa: E402
-from classify.sentences import corpus_frame  # noqa: E402
+from classify.ingest.sentences import corpus_frame  # noqa: E402
 from classify.tables import write_chunks  # noqa: E402
 from classify.taxonomy import load_taxonomy  # noqa: E402
-from classify.train import train  # noqa: E402
+from classify.model.train import train  # noqa: E402
 
 PROJECT = Project(ROOT)
 

@@ -23,7 +23,7 @@ def taxonomy():
 @pytest.fixture(scope="session")
 def committed_model(taxonomy):
     """The committed default model, loaded once for the whole session."""
-    from classify.model import load_model
+    from classify.model.persist import load_model
 
     return load_model(PROJECT.model, taxonomy)
 

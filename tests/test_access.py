@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from classify.access import AccessError, add_user, check_login, hash_password, load_users, verify_password
+from classify.annotation.access import AccessError, add_user, check_login, hash_password, load_users, verify_password
 
 
 def test_passwords_are_stored_hashed_and_salted(tmp_path):

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from classify.access import add_user
-from classify.labeled import gold_frame
-from classify.matrix import to_matrix
-from classify.model import load_model
-from classify.predict import predict_frame
-from classify.sentences import corpus_frame
+from classify.annotation.access import add_user
+from classify.annotation.labeled import gold_frame
+from classify.analysis.matrix import to_matrix
+from classify.model.persist import load_model
+from classify.model.predict import predict_frame
+from classify.ingest.sentences import corpus_frame
 from classify.taxonomy import load_taxonomy
 
 from conftest import PROJECT

@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from classify.matrix import to_matrix
+from classify.analysis.matrix import to_matrix
 
 from conftest import DEVSET, PROJECT
 

@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from classify.commitments import chinese_number, extract, kind_of, quantities
-from classify.labeled import gold_frame
-from classify.sentences import corpus_frame
+from classify.analysis.commitments import chinese_number, extract, kind_of, quantities
+from classify.annotation.labeled import gold_frame
+from classify.ingest.sentences import corpus_frame
 
 from conftest import PROJECT
 

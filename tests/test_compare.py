@@ -1,8 +1,8 @@
 import numpy as np
 import pandas as pd
 
-from classify.compare import by_year, distinctive_measures, log_odds, regroup, similarity
-from classify.matrix import to_matrix
+from classify.analysis.compare import by_year, distinctive_measures, log_odds, regroup, similarity
+from classify.analysis.matrix import to_matrix
 
 TAGGED = pd.DataFrame({
     "unit_id": [f"u{i}" for i in range(12)],

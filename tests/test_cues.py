@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from classify.cues import GLOBAL_CUES, CodebookCues
-from classify.normalize import normalize
+from classify.model.cues import GLOBAL_CUES, CodebookCues
+from classify.ingest.normalize import normalize
 
 TERMS = (("国家实验室", "重点实验室"), ("孵化器", "中试"))
 

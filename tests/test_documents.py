@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from classify.documents import CorpusError, add_document, read_lines, read_manifest, safe_file_name
+from classify.ingest.documents import CorpusError, add_document, read_lines, read_manifest, safe_file_name
 
 from conftest import write_corpus
 

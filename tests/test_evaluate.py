@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from classify.evaluate import cross_validate, keyword_predict, score
-from classify.labeled import gold_frame
+from classify.model.evaluate import cross_validate, keyword_predict, score
+from classify.annotation.labeled import gold_frame
 
 from conftest import PROJECT
 

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from classify.evidence import evidence, neighbours
+from classify.analysis.evidence import evidence, neighbours
 
 
 def units() -> pd.DataFrame:

@@ -7,12 +7,12 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from classify import fastcount
-from classify.fastcount import (char_tfidf, fast_predict_proba, fast_transform, segmented_word_tfidf, term_indicators,
+from classify.model import fastcount
+from classify.model.fastcount import (char_tfidf, fast_predict_proba, fast_transform, segmented_word_tfidf, term_indicators,
                                 union_features, word_tfidf)
-from classify.features import TermIndicators
-from classify.segment import Segmenter
-from classify.sentences import corpus_frame
+from classify.model.features import TermIndicators
+from classify.ingest.segment import Segmenter
+from classify.ingest.sentences import corpus_frame
 
 from conftest import PROJECT
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from classify.features import TermIndicators
+from classify.model.features import TermIndicators
 
 TERMS = (("国家实验室", "实验室"), ("孵化器",))
 

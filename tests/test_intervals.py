@@ -6,11 +6,11 @@ import pytest
 from click.testing import CliRunner
 
 from classify.cli import main
-from classify.intervals import (CHECKED, CONFIRMED, MODEL_ONLY, calibrate, cell_intervals, check_order, coverage,
+from classify.analysis.intervals import (CHECKED, CONFIRMED, MODEL_ONLY, calibrate, cell_intervals, check_order, coverage,
                                 from_card)
-from classify.plot import interval_text
-from classify.labeled import read_gold
-from classify.estimator import label_matrix
+from classify.analysis.plot import interval_text
+from classify.annotation.labeled import read_gold
+from classify.model.estimator import label_matrix
 
 from conftest import DEVSET, PROJECT
 
@@ -55,8 +55,8 @@ def test_the_committed_model_s_intervals_hold_on_the_development_set(committed_m
 
 
 def tagged_units(committed_model, taxonomy) -> pd.DataFrame:
-    from classify.predict import predict_frame
-    from classify.sentences import corpus_frame
+    from classify.model.predict import predict_frame
+    from classify.ingest.sentences import corpus_frame
 
     return predict_frame(committed_model, corpus_frame(PROJECT.corpus))
 
@@ -103,7 +103,7 @@ def test_interval_text_reads_like_an_analyst_would_cite_it():
 def test_matrix_intervals_from_a_predicted_table_and_a_check_sample(tmp_path, committed_model):
     """`predict` on a CSV with a jurisdiction column, then `matrix --intervals`: one row per cell with
     estimate, low, high, basis; after `suggest --check` + `annotate --check`, that city's cells use the sample."""
-    from classify.sentences import corpus_frame
+    from classify.ingest.sentences import corpus_frame
 
     units = corpus_frame(PROJECT.corpus)[["unit_id", "jurisdiction", "text"]]
     units.to_csv(tmp_path / "units.csv", index=False)

@@ -1,6 +1,6 @@
 import json
 
-from classify.labeled import Annotation, StoreError, append, gold_frame, read_events, written_id
+from classify.annotation.labeled import Annotation, StoreError, append, gold_frame, read_events, written_id
 
 import pytest
 

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from classify.matrix import MatrixError, to_matrix
+from classify.analysis.matrix import MatrixError, to_matrix
 
 TAGGED = pd.DataFrame({
     "jurisdiction": ["甲市", "甲市", "甲市", "甲市", "乙区"],

@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from classify.labeled import gold_frame
-from classify.standoff import gold_with_text
-from classify.estimator import DocumentFolds, ThresholdedClassifier, choose_thresholds
-from classify.model import ModelError, load_model, save_model
-from classify.train import train, training_fingerprint
+from classify.annotation.labeled import gold_frame
+from classify.annotation.standoff import gold_with_text
+from classify.model.estimator import DocumentFolds, ThresholdedClassifier, choose_thresholds
+from classify.model.persist import ModelError, load_model, save_model
+from classify.model.train import train, training_fingerprint
 from classify.taxonomy import parse_taxonomy
 
 from conftest import PROJECT

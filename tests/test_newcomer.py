@@ -9,12 +9,12 @@ import pandas as pd
 from click.testing import CliRunner
 
 from classify.cli import app_command_line, main
-from classify.commitments import quantities
-from classify.compare import distinctive_terms
-from classify.explain import drivers, phrases_of, top_terms
-from classify.matrix import matrix_change, to_matrix, with_flags, without_predictions
-from classify.predict import predict_frame, tag_cached
-from classify.sentences import corpus_frame
+from classify.analysis.commitments import quantities
+from classify.analysis.compare import distinctive_terms
+from classify.model.explain import drivers, phrases_of, top_terms
+from classify.analysis.matrix import matrix_change, to_matrix, with_flags, without_predictions
+from classify.model.predict import predict_frame, tag_cached
+from classify.ingest.sentences import corpus_frame
 
 from conftest import PROJECT, write_corpus
 
@@ -96,7 +96,7 @@ def test_the_tagged_corpus_is_read_from_disk_after_a_restart(tmp_path, committed
     corpus = write_corpus(tmp_path / "corpus", {"a.txt": "建设国家实验室。设立基金。\n"})
     model_hash = committed_model.card_["model_sha256"]
     first = tag_cached(corpus, tmp_path / "cache", model_hash, lambda: committed_model)
-    monkeypatch.setattr("classify.predict.predict_frame", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
+    monkeypatch.setattr("classify.model.predict.predict_frame", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
     again = tag_cached(corpus, tmp_path / "cache", model_hash, lambda: pytest.fail("the model was loaded again"))
     pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
     (corpus / "a.txt").write_text("引进人才。\n", encoding="utf-8")

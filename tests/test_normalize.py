@@ -1,4 +1,4 @@
-from classify.normalize import normalize
+from classify.ingest.normalize import normalize
 
 
 def test_traditional_characters_become_simplified():

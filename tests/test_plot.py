@@ -5,7 +5,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from classify.plot import cjk_font, heatmap, heatmap_chart, interval_text, matrix_cells, number_text, selected_cell, to_png
+from classify.analysis.plot import (cjk_font, heatmap, heatmap_chart, interval_text, matrix_cells, number_text,
+                                    selected_cell, to_png)
 
 LABELS = ["labs", "funding"]
 NAMES = ["实验室", "资金"]

@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from classify.access import LoginThrottle
+from classify.annotation.access import LoginThrottle
 from classify.cli import main
-from classify.documents import CorpusError, add_document, check_text, read_lines
-from classify.explain import safe_text
-from classify.labeled import read_events
-from classify.model import ModelError, load_model, save_model
+from classify.ingest.documents import CorpusError, add_document, check_text, read_lines
+from classify.model.explain import safe_text
+from classify.annotation.labeled import read_events
+from classify.model.persist import ModelError, load_model, save_model
 
 from conftest import PROJECT, write_corpus
 
@@ -162,7 +162,7 @@ def test_a_store_record_with_a_non_string_time_is_skipped_not_fatal(tmp_path):
 
 def test_with_a_users_file_the_cli_stores_decisions_only_under_registered_names(tmp_path, monkeypatch):
     """`annotate --annotator` must name a registered annotator once a users file exists."""
-    from classify.access import add_user
+    from classify.annotation.access import add_user
 
     path = tmp_path / "users.json"
     add_user("李四", "correct horse", path)
@@ -235,14 +235,14 @@ def _with_schema(tmp_path, schema_text: str):
     (lambda s: '{"bogus": ', "not a model file"),
     (lambda s: json.dumps([1, 2]), "not a model file"),
     (lambda s: json.dumps({"__class__": "Pipeline"}), "not a model file"),
-    (lambda s: s.replace('"classify.segment"', '"classify.segment.os"', 1), "untrusted type"),
+    (lambda s: s.replace('"classify.ingest.segment"', '"classify.ingest.segment.os"', 1), "untrusted type"),
     (lambda s: s.replace('"Segmenter"', '"Segmenter.__init__"', 1), "untrusted type"),
 ], ids=["bogus schema", "schema of another shape", "no protocol", "spoofed module", "spoofed dotted class"])
 def test_a_model_file_with_a_forged_schema_is_refused_in_one_line(tmp_path, rewrite, fragment):
     """A model zip whose schema.json is malformed or names a spoofed type is refused before anything runs."""
     import zipfile
 
-    from classify.model import load_estimator
+    from classify.model.persist import load_estimator
 
     with zipfile.ZipFile(PROJECT_MODEL) as source:
         schema = source.read("schema.json").decode("utf-8")

@@ -6,9 +6,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classify.normalize import normalize
-from classify.sentences import document_units, split
-from classify.documents import Document
+from classify.ingest.normalize import normalize
+from classify.ingest.sentences import document_units, split
+from classify.ingest.documents import Document
 
 # Simplified and traditional Chinese, ASCII, full-width forms, the codebook's stops and whitespace.
 HANZI = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
@@ -66,6 +66,6 @@ def test_ids_are_stable_under_edits_elsewhere(lines, data):
                 max_size=12))
 def test_batch_normalising_equals_normalising_each_text(texts):
     """The pipeline's one-call batch conversion gives exactly what converting text by text gives."""
-    from classify.normalize import normalize_all
+    from classify.ingest.normalize import normalize_all
 
     assert normalize_all(texts) == [normalize(text) for text in texts]

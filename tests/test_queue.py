@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from classify.intervals import check_order
-from classify.labeled import Annotation, undo_event
-from classify.queue import QUEUES, build_queue, uncertainty
+from classify.analysis.intervals import check_order
+from classify.annotation.labeled import Annotation, undo_event
+from classify.annotation.queue import QUEUES, build_queue, uncertainty
 
 THRESHOLDS = {"labs": 0.5, "funding": 0.5}
 

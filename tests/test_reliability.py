@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from classify.model import ModelError, file_sha256, load_estimator
+from classify.model.persist import ModelError, file_sha256, load_estimator
 
 from conftest import PROJECT, write_corpus
 

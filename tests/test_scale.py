@@ -6,9 +6,9 @@ import sys
 import pandas as pd
 import pytest
 
-from classify.segment import words
-from classify.labeled import gold_frame
-from classify.sentences import corpus_frame
+from classify.ingest.segment import words
+from classify.annotation.labeled import gold_frame
+from classify.ingest.sentences import corpus_frame
 from classify.taxonomy import load_taxonomy
 
 from conftest import PROJECT

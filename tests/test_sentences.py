@@ -1,5 +1,5 @@
-from classify.documents import Document, read_manifest
-from classify.sentences import MAX_UNIT_CHARS, corpus_frame, document_units, split, unit_id
+from classify.ingest.documents import Document, read_manifest
+from classify.ingest.sentences import MAX_UNIT_CHARS, corpus_frame, document_units, split, unit_id
 
 from conftest import PROJECT, write_corpus
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from classify.labeled import Annotation, append, read_events
+from classify.annotation.labeled import Annotation, append, read_events
 
 PER_PROCESS = 200
 ANNOTATOR = "shared"  # every writer appends to the same file, so the lock is what keeps them apart
@@ -48,7 +48,7 @@ def test_eight_processes_appending_at_once_lose_nothing(tmp_path):
 
 WRITER = """
 import sys
-from classify.labeled import Annotation, append
+from classify.annotation.labeled import Annotation, append
 store, size = sys.argv[1], int(sys.argv[2])
 number = 0
 while True:

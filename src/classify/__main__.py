@@ -1,3 +1,3 @@
-from .cli import main
+from classify.cli import main
 
 main()

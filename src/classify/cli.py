@@ -14,15 +14,15 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from .labeled import CHECK, append, checked_units, read_events, read_gold, split_labels, written_annotations
-from .matrix import VALUES, to_matrix
-from .access import add_user, load_users
-from .card import with_table
-from .queue import QUEUES, build_queue, gold_labels
-from .project import find_project
-from .sentences import corpus_chunks, corpus_frame, make_annotation
-from .tables import read_table, write_chunks, write_table, write_text
-from .taxonomy import load_taxonomy
+from classify.annotation.labeled import CHECK, append, checked_units, read_events, read_gold, split_labels, written_annotations
+from classify.analysis.matrix import VALUES, to_matrix
+from classify.annotation.access import add_user, load_users
+from classify.model.card import with_table
+from classify.annotation.queue import QUEUES, build_queue, gold_labels
+from classify.project import find_project
+from classify.ingest.sentences import corpus_chunks, corpus_frame, make_annotation
+from classify.tables import read_table, write_chunks, write_table, write_text
+from classify.taxonomy import load_taxonomy
 
 PROJECT = find_project()
 
@@ -60,7 +60,7 @@ def _model_option(function):
 def _gold(labeled_dir: Path, taxonomy, include_written: bool = True):
     """The gold set with stand-off labels joined to the project's corpora (labels checked against the
     taxonomy when one is given); says on stderr what it used."""
-    from .standoff import gold_with_text
+    from classify.annotation.standoff import gold_with_text
 
     label_ids = taxonomy.ids if taxonomy is not None else None
     gold, resolution = gold_with_text(labeled_dir, PROJECT.corpora, include_written, label_ids)
@@ -136,8 +136,8 @@ def ingest(corpus_dir: Path, output: Path, manifest: Path | None) -> None:
 @_dev_option
 def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Train a model on labeled/ and write it, with its card, to the model folder."""
-    from .model import save_model
-    from .train import train_with_card
+    from classify.model.persist import save_model
+    from classify.model.train import train_with_card
 
     dev_path = dev_path or find_project().devset
     if dev_path is None:
@@ -166,8 +166,8 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
               help="Gold CSV (unit_id, text, labels) to score the model on; without it, grouped CV on labeled/.")
 def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None) -> None:
     """Score the model and the keyword baseline, per label and macro."""
-    from . import evaluate as evaluation
-    from .model import load_model
+    from classify.model import evaluate as evaluation
+    from classify.model.persist import load_model
 
     taxonomy = load_taxonomy(taxonomy_path)
     if data_path is None:
@@ -179,7 +179,7 @@ def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path:
     else:
         report = evaluation.evaluate_on(load_model(model_dir, taxonomy), read_gold(data_path), taxonomy,
                                         name=str(data_path))
-    from .card import metrics_summary, metrics_table
+    from classify.model.card import metrics_summary, metrics_table
 
     click.echo(metrics_table(report.to_dict()).to_string(float_format=lambda v: f"{v:.3f}"))
     click.echo(metrics_summary(report.to_dict()))
@@ -194,8 +194,8 @@ def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path:
 @_taxonomy_option
 def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path) -> None:
     """Add labels and p_<label> columns to a table of units."""
-    from .model import load_model
-    from .predict import predict_frame
+    from classify.model.persist import load_model
+    from classify.model.predict import predict_frame
 
     model = load_model(model_dir, load_taxonomy(taxonomy_path))
     frame = read_table(input_path, required=("unit_id", "text"))
@@ -218,8 +218,8 @@ def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path
 def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jobs: int, backend: str,
         scheduler: str | None, chunk_size: int, manifest: Path | None) -> None:
     """Ingest a corpus folder and label every unit, streaming chunks to the output."""
-    from .model import load_model
-    from .predict import tag_corpus
+    from classify.model.persist import load_model
+    from classify.model.predict import tag_corpus
 
     if backend == "dask" and not scheduler:
         raise click.UsageError("--backend dask needs --scheduler ADDRESS")
@@ -246,8 +246,8 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None,
     """Jurisdictions × measures from tagged units."""
     tagged = read_table(pred, required=("jurisdiction", "labels"))
     if with_intervals:
-        from .intervals import as_rates, cell_intervals, from_card
-        from .model import read_card
+        from classify.analysis.intervals import as_rates, cell_intervals, from_card
+        from classify.model.persist import read_card
 
         calibration = from_card(read_card(model_dir))
         if not calibration:
@@ -272,8 +272,8 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None,
 @_dev_option
 def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Each lever of the model on and off, scored on the development set; the table goes into the model card."""
-    from . import experiments
-    from .model import read_card, write_card
+    from classify.model import experiments
+    from classify.model.persist import read_card, write_card
 
     dev = _required_dev(dev_path)
     taxonomy = load_taxonomy(taxonomy_path)
@@ -292,8 +292,8 @@ def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pa
 @_labeled_option
 def curve(model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
     """How many labelled units a new jurisdiction needs: a learning curve on held-out documents, into the card."""
-    from . import experiments
-    from .model import read_card, write_card
+    from classify.model import experiments
+    from classify.model.persist import read_card, write_card
 
     taxonomy = load_taxonomy(taxonomy_path)
     table = experiments.learning_curve(_gold(labeled_dir, taxonomy)[0], taxonomy)
@@ -309,8 +309,8 @@ def curve(model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
 def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | None) -> None:
     """Words that mark each measure in the labelled units (log-odds against the other labels), not yet in the
     taxonomy: candidates for a person to vet before adding them to a label's lexicon."""
-    from .lexicon import candidate_terms
-    from .segment import Segmenter
+    from classify.annotation.lexicon import candidate_terms
+    from classify.ingest.segment import Segmenter
 
     taxonomy = load_taxonomy(taxonomy_path)
     gold, _ = _gold(labeled_dir, taxonomy, include_written=False)
@@ -325,9 +325,9 @@ def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | Non
 @_dev_option
 def labelling_curve_command(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Dev macro F1 against pool units labelled, active-learning vs random order; table and plot into the card."""
-    from . import experiments
-    from .model import read_card, write_card
-    from .plot import curve_figure, to_png
+    from classify.model import experiments
+    from classify.model.persist import read_card, write_card
+    from classify.analysis.plot import curve_figure, to_png
 
     dev = _required_dev(dev_path)
     taxonomy = load_taxonomy(taxonomy_path)
@@ -361,8 +361,8 @@ def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotat
             model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
     """The units of a corpus (a folder, or a name from project.yaml) to label next: by default the
     unlabelled ones the model is least sure of, most uncertain first."""
-    from .model import load_model
-    from .predict import predict_frame
+    from classify.model.persist import load_model
+    from classify.model.predict import predict_frame
 
     model = load_model(model_dir, load_taxonomy(taxonomy_path))
     tagged = predict_frame(model, corpus_frame(PROJECT.corpus_named(corpus_dir)[1]))
@@ -396,7 +396,7 @@ def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotat
 def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path | None, check: bool,
              text: str | None, corpus_dir: str, labeled_dir: Path, taxonomy_path: Path) -> None:
     """Record labelling decisions for units, through the same store the app uses."""
-    from .standoff import corpus_units, decisions
+    from classify.annotation.standoff import corpus_units, decisions
 
     if (unit_id is None) == (table is None):
         raise click.UsageError("give either UNIT_ID or --from TABLE")
@@ -430,10 +430,10 @@ def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path |
 @click.option("--jurisdiction", "jurisdictions", multiple=True, help="Only these jurisdictions (repeatable).")
 def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictions: tuple[str, ...]) -> None:
     """Numbers attached to measures (money, counts, percentages, target years), each a result or a target."""
-    from .commitments import extract
+    from classify.analysis.commitments import extract
 
     tagged = read_table(pred, required=("unit_id", "jurisdiction", "text", "labels"))
-    from .matrix import label_ids_of
+    from classify.analysis.matrix import label_ids_of
 
     unknown = sorted(set(measures) - set(label_ids_of(tagged)))
     if unknown:
@@ -452,8 +452,8 @@ def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictio
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Count a label when its probability ≥ this.")
 def distinctive(pred: Path, output: Path | None, threshold: float | None) -> None:
     """Which measures each jurisdiction stresses more or less than the others (log-odds, z, 95% interval)."""
-    from .compare import distinctive_measures
-    from .matrix import label_ids_of
+    from classify.analysis.compare import distinctive_measures
+    from classify.analysis.matrix import label_ids_of
 
     tagged = read_table(pred, required=("jurisdiction", "labels"))
     _write_or_print(distinctive_measures(tagged, label_ids_of(tagged), threshold), output, "rows")
@@ -469,9 +469,9 @@ def distinctive(pred: Path, output: Path | None, threshold: float | None) -> Non
 def report(jurisdictions: str, output: Path, pred: Path | None, model_dir: Path, taxonomy_path: Path,
            labeled_dir: Path) -> None:
     """A self-contained HTML comparison of jurisdictions to send to a colleague."""
-    from .model import load_model
-    from .predict import predict_frame
-    from .report import build_report
+    from classify.model.persist import load_model
+    from classify.model.predict import predict_frame
+    from classify.analysis.report import build_report
 
     taxonomy = load_taxonomy(taxonomy_path)
     model = load_model(model_dir, taxonomy)
@@ -508,7 +508,7 @@ def add_written(table: Path, annotator: str, labeled_dir: Path, taxonomy_path: P
 @click.option("--annotators", help="Two annotators joined by ',' (default: the first two of each unit).")
 def agreement_command(labeled_dir: Path, taxonomy_path: Path, annotators: str | None) -> None:
     """Cohen's kappa per label between two annotators on the units both coded."""
-    from .agreement import agreement
+    from classify.annotation.agreement import agreement
 
     names = [n.strip() for n in annotators.split(",")] if annotators else None
     if names is not None and len(names) != 2:

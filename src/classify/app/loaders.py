@@ -17,20 +17,20 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from . import views
+from classify.app import views
 
-from classify.access import AccessError, load_users
-from classify.documents import CorpusError
-from classify.labeled import Annotation, read_events
-from classify.matrix import with_flags
-from classify.model import ModelError, checked_card, load_model
-from classify.predict import tag_cached
+from classify.annotation.access import AccessError, load_users
+from classify.ingest.documents import CorpusError
+from classify.annotation.labeled import Annotation, read_events
+from classify.analysis.matrix import with_flags
+from classify.model.persist import ModelError, checked_card, load_model
+from classify.model.predict import tag_cached
 from classify.project import Project, find_project
 from classify.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 
 if TYPE_CHECKING:
-    from classify.estimator import ThresholdedClassifier as Model
+    from classify.model.estimator import ThresholdedClassifier as Model
 
 CACHE = ".cache"
 

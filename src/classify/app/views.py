@@ -8,9 +8,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from classify.access import LoginThrottle, check_login
-from classify.explain import highlight, safe_text
-from classify.labeled import split_labels
+from classify.annotation.access import LoginThrottle, check_login
+from classify.model.explain import highlight, safe_text
+from classify.annotation.labeled import split_labels
 from classify.taxonomy import Taxonomy
 
 # Plain coloured words: emoji badges draw as boxes where no emoji font is installed.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from classify.agreement import agreement
+from classify.annotation.agreement import agreement
 from classify.app import loaders, views
-from classify.labeled import CHECK, Annotation, StoreError, append, split_labels, undo_event
-from classify.evidence import neighbours
-from classify.queue import QUEUES, build_queue
+from classify.annotation.labeled import CHECK, Annotation, StoreError, append, split_labels, undo_event
+from classify.analysis.evidence import neighbours
+from classify.annotation.queue import QUEUES, build_queue
 from classify.taxonomy import Taxonomy
 
 CHECK_NOTE = ("Check this city: its sentences in a fixed random order, not ranked by the model. A simple random "

@@ -7,15 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from classify.app import loaders
-from classify.commitments import extract
-from classify.compare import by_year, distinctive_measures, distinctive_terms, similarity
-from classify.intervals import cell_intervals, from_card
-from classify.labeled import checked_units
-from classify.matrix import to_matrix
-from classify.plot import similarity_heatmap
-from classify.queue import gold_labels
-from classify.report import build_report
-from classify.segment import Segmenter
+from classify.analysis.commitments import extract
+from classify.analysis.compare import by_year, distinctive_measures, distinctive_terms, similarity
+from classify.analysis.intervals import cell_intervals, from_card
+from classify.annotation.labeled import checked_units
+from classify.analysis.matrix import to_matrix
+from classify.analysis.plot import similarity_heatmap
+from classify.annotation.queue import gold_labels
+from classify.analysis.report import build_report
+from classify.ingest.segment import Segmenter
 from classify.taxonomy import Taxonomy
 
 

@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from classify.app import loaders, views
-from classify.documents import CorpusError, Document, add_document, check_text, decode_upload, safe_file_name
-from classify.labeled import split_labels
-from classify.normalize import detect_script
-from classify.predict import predict_frame
-from classify.sentences import document_units, units_frame
+from classify.ingest.documents import CorpusError, Document, add_document, check_text, decode_upload, safe_file_name
+from classify.annotation.labeled import split_labels
+from classify.ingest.normalize import detect_script
+from classify.model.predict import predict_frame
+from classify.ingest.sentences import document_units, units_frame
 from classify.tables import TableError
 from classify.taxonomy import Taxonomy
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from classify.app import loaders
-from classify.labeled import labelled_counts
+from classify.annotation.labeled import labelled_counts
 
 PAGES = (("pages/1_Matrix.py", "**Matrix** — which measures each city takes, with the sentences that prove it",
           ":material/grid_on:"),

@@ -8,14 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from classify.app import loaders, views
-from classify.compare import regroup
-from classify.explain import phrases_of
-from classify.intervals import as_rates, cell_intervals, from_card, is_wide
-from classify.labeled import checked_units
-from classify.evidence import evidence, neighbours
-from classify.matrix import VALUES, filter_units, to_matrix, year_of
-from classify.plot import heatmap, heatmap_chart, matrix_cells, selected_cell, to_png
-from classify.queue import gold_labels
+from classify.analysis.compare import regroup
+from classify.model.explain import phrases_of
+from classify.analysis.intervals import as_rates, cell_intervals, from_card, is_wide
+from classify.annotation.labeled import checked_units
+from classify.analysis.evidence import evidence, neighbours
+from classify.analysis.matrix import VALUES, filter_units, to_matrix, year_of
+from classify.analysis.plot import heatmap, heatmap_chart, matrix_cells, selected_cell, to_png
+from classify.annotation.queue import gold_labels
 from classify.taxonomy import CROSSWALKS, Taxonomy
 
 VALUE_NAMES = {"count": "Count of units", "share": "Share of the jurisdiction's units", "per1000": "Units per 1,000"}

@@ -6,15 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from classify.app import loaders, views
-from classify.card import METRIC_SECTIONS, metrics_summary, metrics_table
-from classify.explain import top_terms
-from classify.labeled import read_gold
-from classify.matrix import matrix_change, without_predictions
-from classify.model import load_model, replace_model, save_model
-from classify.predict import predict_frame
-from classify.standoff import gold_with_text
+from classify.model.card import METRIC_SECTIONS, metrics_summary, metrics_table
+from classify.model.explain import top_terms
+from classify.annotation.labeled import read_gold
+from classify.analysis.matrix import matrix_change, without_predictions
+from classify.model.persist import load_model, replace_model, save_model
+from classify.model.predict import predict_frame
+from classify.annotation.standoff import gold_with_text
 from classify.taxonomy import Taxonomy
-from classify.train import train_with_card
+from classify.model.train import train_with_card
 
 CANDIDATE = "candidate"
 

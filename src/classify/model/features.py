@@ -1,6 +1,6 @@
 """Turn unit texts into features: TF-IDF over words and over character n-grams, plus term indicators.
 
-The word segmenter (`segment.py`) gets the taxonomy's terms as a user
+The word segmenter (`classify.ingest.segment`) gets the taxonomy's terms as a user
 dictionary, so a phrase such as 成果转化运营公司 is one token rather than four.
 """
 
@@ -14,8 +14,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from .cues import CodebookCues
-from .segment import Segmenter
+from classify.model.cues import CodebookCues
+from classify.ingest.segment import Segmenter
 
 
 def build_features(key_terms: tuple[tuple[str, ...], ...], lexicon: tuple[tuple[str, ...], ...] = (), *,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .labeled import Annotation, standing_by_annotator
+from classify.annotation.labeled import Annotation, standing_by_annotator
 
 
 def agreement(events: Sequence[Annotation], ids: Sequence[str], annotators: Sequence[str] | None = None

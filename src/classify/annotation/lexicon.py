@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .compare import is_content_word
-from .labeled import split_labels
+from classify.analysis.compare import is_content_word
+from classify.annotation.labeled import split_labels
 
 COLUMNS = ["label", "term", "in_label", "elsewhere", "delta", "z"]
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .documents import CorpusError, Document, read_lines, read_manifest
-from .labeled import Annotation, StoreError
-from .normalize import normalize
+from classify.ingest.documents import CorpusError, Document, read_lines, read_manifest
+from classify.annotation.labeled import Annotation, StoreError
+from classify.ingest.normalize import normalize
 
 log = logging.getLogger(__name__)
 

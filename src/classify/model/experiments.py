@@ -11,11 +11,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .estimator import TrainingError, ThresholdedClassifier, groups_of
-from .evaluate import MACRO, cross_validate, evaluate_on, external_report, external_rows
-from .labeled import WRITTEN
-from .taxonomy import Taxonomy
-from .train import train
+from classify.model.estimator import TrainingError, ThresholdedClassifier, groups_of
+from classify.model.evaluate import MACRO, cross_validate, evaluate_on, external_report, external_rows
+from classify.annotation.labeled import WRITTEN
+from classify.taxonomy import Taxonomy
+from classify.model.train import train
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def labelling_curve(gold: pd.DataFrame, taxonomy: Taxonomy, dev: pd.DataFrame, p
     A fifth of the pool's jurisdictions is kept apart as a second test set (macro F1 on it as well);
     the other pool units are the ones "labelled" step by step.
     """
-    from .queue import uncertainty
+    from classify.annotation.queue import uncertainty
 
     external = external_rows(gold)
     base, pool = gold[~external], gold[external]

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from .card import render_card
-from .tables import write_text
-from .taxonomy import Taxonomy
+from classify.model.card import render_card
+from classify.tables import write_text
+from classify.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
-    from .estimator import ThresholdedClassifier
+    from classify.model.estimator import ThresholdedClassifier
 
 # scikit-learn and skops are imported where a model is saved or loaded, not with this module: reading a
 # card, or serving cached predictions, then starts in a fraction of a second.
@@ -32,8 +32,9 @@ __all__ = ["ModelError", "load_model", "checked_card", "save_model", "read_card"
 MODEL_FILE = "model.skops"
 # skops rebuilds only types it trusts: scikit-learn's, numpy's and scipy's, plus these of ours.
 # A file naming any other type (os.system, a pickled payload) is refused before anything runs.
-TRUSTED_TYPES = ("classify.estimator.ThresholdedClassifier", "classify.segment.Segmenter",
-                 "classify.features.TermIndicators", "classify.cues.CodebookCues", "classify.normalize.normalize_all")
+TRUSTED_TYPES = ("classify.model.estimator.ThresholdedClassifier", "classify.ingest.segment.Segmenter",
+                 "classify.model.features.TermIndicators", "classify.model.cues.CodebookCues",
+                 "classify.ingest.normalize.normalize_all")
 CARD_FILE = "card.json"
 CARD_MARKDOWN = "card.md"
 
@@ -179,7 +180,7 @@ def estimator_from_bytes(data: bytes, name: str = "model") -> ThresholdedClassif
     import skops.io
     from skops.io.exceptions import UntrustedTypesFoundException
 
-    from .estimator import ThresholdedClassifier
+    from classify.model.estimator import ThresholdedClassifier
 
     try:
         model = skops.io.loads(data, trusted=list(TRUSTED_TYPES))

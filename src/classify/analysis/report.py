@@ -10,13 +10,13 @@ from datetime import date
 
 import pandas as pd
 
-from .commitments import extract
-from .compare import distinctive_measures, similarity
-from .intervals import cell_intervals, from_card
-from .evidence import evidence
-from .matrix import to_matrix
-from .plot import heatmap, similarity_heatmap, to_png
-from .taxonomy import Taxonomy
+from classify.analysis.commitments import extract
+from classify.analysis.compare import distinctive_measures, similarity
+from classify.analysis.intervals import cell_intervals, from_card
+from classify.analysis.evidence import evidence
+from classify.analysis.matrix import to_matrix
+from classify.analysis.plot import heatmap, similarity_heatmap, to_png
+from classify.taxonomy import Taxonomy
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", "PingFang SC", sans-serif; margin: 2em auto;

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .documents import read_manifest
-from .sentences import corpus_chunks, corpus_frame, document_batches, document_chunks
-from .tables import TableError, write_atomic, write_text
+from classify.ingest.documents import read_manifest
+from classify.ingest.sentences import corpus_chunks, corpus_frame, document_batches, document_chunks
+from classify.tables import TableError, write_atomic, write_text
 
 if TYPE_CHECKING:
-    from .estimator import ThresholdedClassifier
+    from classify.model.estimator import ThresholdedClassifier
 
 CHUNK = 10_000
 
@@ -108,7 +108,7 @@ def tag_cached(folder: Path, cache: Path, model_hash: str, load: Callable[[], Th
     from `cache` when the model of `model_hash` tagged the same files before: an app restart then shows
     its first page in a few seconds, without loading the model (`load` is called only to tag).
     Documents that could not be read are listed in `skipped` (and remembered with the cache)."""
-    from .explain import driver_columns
+    from classify.model.explain import driver_columns
 
     key = hashlib.sha256(f"{model_hash}:{corpus_fingerprint(folder)}".encode()).hexdigest()
     path = Path(cache) / f"tagged-{key[:24]}.parquet"

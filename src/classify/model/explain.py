@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .estimator import ThresholdedClassifier as Model
+    from classify.model.estimator import ThresholdedClassifier as Model
 
 WHY = "why_"  # column prefix of the phrases that drove each label, '|'-joined (`driver_columns`)
 
@@ -59,7 +59,7 @@ def _phrase(feature: str) -> str | None:
 
 def drivers(model: Model, texts: Sequence[str], label: str, n: int = 5) -> list[list[str]]:
     """For each text, the phrases (words, character n-grams, taxonomy terms) that most raised `label`."""
-    from .fastcount import fast_transform
+    from classify.model.fastcount import fast_transform
 
     if not len(texts):
         return []
@@ -73,7 +73,7 @@ def driver_columns(model: Model, texts: Sequence[str], proba: np.ndarray, n: int
     """`drivers` for every text and label at once, as '|'-joined `why_<label>` columns, so evidence can be
     shown with its marked phrases without the model; left empty where the label's probability is below
     `floor` (no threshold an analyst can pick would show the unit there)."""
-    from .fastcount import fast_transform
+    from classify.model.fastcount import fast_transform
 
     weights = label_weights(model)
     names = weights.index.to_numpy()

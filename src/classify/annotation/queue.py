@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .labeled import Annotation, checked_units, latest, split_labels, standing_by_annotator
-from .matrix import label_ids_of
+from classify.annotation.labeled import Annotation, checked_units, latest, split_labels, standing_by_annotator
+from classify.analysis.matrix import label_ids_of
 
 QUEUES = {
     "uncertain": "most uncertain first (the model is least sure)",
@@ -94,7 +94,7 @@ def check_sample(tagged: pd.DataFrame, events: Iterable[Annotation], jurisdictio
     """A jurisdiction's units in its fixed random order, without those already checked: labelling them
     in order draws a simple random sample, which (unlike the uncertainty queue) estimates its cells
     without bias."""
-    from .intervals import check_order
+    from classify.analysis.intervals import check_order
 
     rows = tagged[tagged["jurisdiction"].astype(str) == jurisdiction]
     done = checked_units(events)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .tables import write_atomic
+from classify.tables import write_atomic
 
 log = logging.getLogger(__name__)
 

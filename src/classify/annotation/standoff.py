@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .labeled import STANDOFF, Annotation, StoreError, standoff
-from .sentences import corpus_frame
+from classify.annotation.labeled import STANDOFF, Annotation, StoreError, standoff
+from classify.ingest.sentences import corpus_frame
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,6 @@ def decisions(pairs: Iterable[tuple[str, tuple[str, ...]]], annotator: str, unit
 def gold_with_text(folder: Path, corpora: Mapping[str, Path], include_written: bool = True,
                    label_ids: Iterable[str] | None = None) -> tuple[pd.DataFrame, Resolution]:
     """The store's gold set with stand-off labels joined to their corpora's text (`gold_frame` + `resolve`)."""
-    from .labeled import gold_frame
+    from classify.annotation.labeled import gold_frame
 
     return resolve(gold_frame(folder, include_written=include_written, label_ids=label_ids), corpora)

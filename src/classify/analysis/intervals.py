@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from .labeled import split_labels
-from .matrix import decisions, probabilities
+from classify.annotation.labeled import split_labels
+from classify.analysis.matrix import decisions, probabilities
 
 LEVEL = 0.9
 PRIOR_WEIGHT = 4.0  # pseudo-units of the model-only spread in a check sample's variance

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .labeled import split_labels
-from .matrix import decisions
+from classify.annotation.labeled import split_labels
+from classify.analysis.matrix import decisions
 
 
 def evidence(tagged: pd.DataFrame, jurisdiction: str, label: str, threshold: float | None = None,

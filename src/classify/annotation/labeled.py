@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from .normalize import normalize
-from .tables import read_table
+from classify.ingest.normalize import normalize
+from classify.tables import read_table
 
 log = logging.getLogger(__name__)
 

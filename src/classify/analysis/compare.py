@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .labeled import split_labels
-from .matrix import decisions, year_of
+from classify.annotation.labeled import split_labels
+from classify.analysis.matrix import decisions, year_of
 
 Z_95 = 1.959964
 

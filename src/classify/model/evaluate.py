@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .estimator import DocumentFolds, ThresholdedClassifier, folds_of, for_taxonomy, label_matrix, training_arrays
-from .labeled import STANDOFF, WRITTEN
-from .normalize import normalize
-from .taxonomy import Taxonomy
+from classify.model.estimator import DocumentFolds, ThresholdedClassifier, folds_of, for_taxonomy, label_matrix, training_arrays
+from classify.annotation.labeled import STANDOFF, WRITTEN
+from classify.ingest.normalize import normalize
+from classify.taxonomy import Taxonomy
 
 MICRO, MACRO = "micro", "macro"
 

@@ -24,11 +24,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_is_fitted
 
-from .fastcount import fast_predict_proba
-from .features import build_features
-from .labeled import WRITTEN, split_labels
-from .normalize import normalize_all
-from .taxonomy import Taxonomy
+from classify.model.fastcount import fast_predict_proba
+from classify.model.features import build_features
+from classify.annotation.labeled import WRITTEN, split_labels
+from classify.ingest.normalize import normalize_all
+from classify.taxonomy import Taxonomy
 
 MAX_FOLDS = 5
 THRESHOLD_GRID = tuple(round(t, 2) for t in np.arange(0.05, 0.96, 0.025))

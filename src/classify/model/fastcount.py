@@ -30,8 +30,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize
 
-from .features import TermIndicators
-from .segment import Segmenter, cut_chinese, dropped, other_words, split_runs
+from classify.model.features import TermIndicators
+from classify.ingest.segment import Segmenter, cut_chinese, dropped, other_words, split_runs
 
 # Characters per block of texts. Arrays of a few MB reuse the allocator's memory; arrays of tens
 # of MB are fresh pages, and on the benchmark machine (a VM) touching them costs more than the work.

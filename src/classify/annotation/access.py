@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .tables import write_atomic
+from classify.tables import write_atomic
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 

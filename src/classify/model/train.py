@@ -17,11 +17,11 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from . import intervals
-from .estimator import MAX_FOLDS, ThresholdedClassifier, for_taxonomy, label_matrix, training_arrays
-from .evaluate import cross_validate, evaluate_on, external_report, external_rows
-from .labeled import WRITTEN, split_labels
-from .taxonomy import Taxonomy
+from classify.analysis import intervals
+from classify.model.estimator import MAX_FOLDS, ThresholdedClassifier, for_taxonomy, label_matrix, training_arrays
+from classify.model.evaluate import cross_validate, evaluate_on, external_report, external_rows
+from classify.annotation.labeled import WRITTEN, split_labels
+from classify.taxonomy import Taxonomy
 
 LIBRARIES = ("scikit-learn", "jieba", "rjieba", "numpy", "scipy", "pandas", "skops", "opencc")
 RATIONALE = (

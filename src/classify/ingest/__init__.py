@@ -1,0 +1,3 @@
+"""Documents to units: read and decode files and manifests, normalise the script, split into sentence
+units with stable ids, cut words.
+"""
