@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -83,6 +84,7 @@ def tag_corpus(model: ThresholdedClassifier, folder: Path, jobs: int = 1, backen
         yield from predict_chunks(model, corpus_chunks(folder, size, manifest))
     else:
         model.predict_proba(["预热"])  # build the word dictionary here, once, before the workers fork
+        gc.freeze()  # the collector in a worker then never writes to (and so copies) the inherited model's pages
         batches = document_batches(read_manifest(folder, manifest), size)
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -90,6 +92,7 @@ def tag_corpus(model: ThresholdedClassifier, folder: Path, jobs: int = 1, backen
             for frame in pool.imap(functools.partial(_tag_documents, size=size), batches):
                 if len(frame):
                     yield frame
+        gc.unfreeze()
 
 
 def corpus_fingerprint(folder: Path) -> str:
