@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,13 @@ from classify.taxonomy import load_taxonomy
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = Project(ROOT)
 DEVSET = ROOT.parent / "shared" / "devset" / "dev_gold.csv"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_cache(tmp_path_factory):
+    """Derived files (the model's tagging form) go to a folder of this session, not the user's cache;
+    commands run as subprocesses inherit it."""
+    os.environ["POLICY_CLASSIFY_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="session")

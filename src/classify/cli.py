@@ -194,10 +194,10 @@ def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path:
 @_taxonomy_option
 def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path) -> None:
     """Add labels and p_<label> columns to a table of units."""
-    from classify.model.persist import load_model
+    from classify.model.persist import load_tagger
     from classify.model.predict import predict_frame
 
-    model = load_model(model_dir, load_taxonomy(taxonomy_path))
+    model = load_tagger(model_dir, load_taxonomy(taxonomy_path))
     frame = read_table(input_path, required=("unit_id", "text"))
     write_table(predict_frame(model, frame), output)
     click.echo(f"{len(frame)} units → {output}")
@@ -218,12 +218,12 @@ def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path
 def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jobs: int, backend: str,
         scheduler: str | None, chunk_size: int, manifest: Path | None) -> None:
     """Ingest a corpus folder and label every unit, streaming chunks to the output."""
-    from classify.model.persist import load_model
+    from classify.model.persist import load_tagger
     from classify.model.predict import tag_corpus
 
     if backend == "dask" and not scheduler:
         raise click.UsageError("--backend dask needs --scheduler ADDRESS")
-    model = load_model(model_dir, load_taxonomy(taxonomy_path))
+    model = load_tagger(model_dir, load_taxonomy(taxonomy_path))
     chunks = tag_corpus(model, corpus_dir, jobs=jobs, backend=backend, scheduler=scheduler, size=chunk_size,
                         manifest=manifest)
     count = write_chunks(tqdm(chunks, desc="tag", unit=" chunks", file=sys.stderr, disable=None), output)

@@ -24,14 +24,20 @@ from itertools import chain, repeat
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from sklearn import get_config
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import normalize
+from typing import TYPE_CHECKING
 
-from classify.model.features import TermIndicators
+from scipy import sparse
+
 from classify.ingest.segment import Segmenter, cut_chinese, dropped, other_words, split_runs
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    from classify.model.features import TermIndicators
+
+# scikit-learn is imported only where its objects are checked: the counting itself (and `tagger`, which
+# tags from arrays) runs on numpy and SciPy alone.
 
 # Characters per block of texts. Arrays of a few MB reuse the allocator's memory; arrays of tens
 # of MB are fresh pages, and on the benchmark machine (a VM) touching them costs more than the work.
@@ -49,6 +55,8 @@ def fast_predict_proba(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
 
 def fast_transform(pipeline: Pipeline, texts: Sequence[str]):
     """What `pipeline` hands its final step for `texts`: a feature union is counted here, other steps run as usual."""
+    from sklearn.pipeline import FeatureUnion
+
     features = list(texts)
     for _, step in pipeline.steps[:-1]:
         if step is None or isinstance(step, str):  # "passthrough"
@@ -59,6 +67,8 @@ def fast_transform(pipeline: Pipeline, texts: Sequence[str]):
 
 def union_features(union: FeatureUnion, texts: list[str]):
     """`union.transform(texts)`, with the parts this module reproduces counted here."""
+    from sklearn import get_config
+
     if not all(type(text) is str for text in texts) or get_config().get("sparse_interface", "spmatrix") != "spmatrix":
         return union.transform(texts)
     weights = union.transformer_weights or {}
@@ -77,6 +87,8 @@ def union_features(union: FeatureUnion, texts: list[str]):
 
 def _part_features(part, texts: list[str]):
     """One part of the feature union applied to `texts`: counted here when it is a kind this module knows."""
+    from classify.model.features import TermIndicators
+
     if _counts_chars(part):
         return char_tfidf(part, texts)
     if _counts_words(part) and type(part.tokenizer) is Segmenter and part.ngram_range == (1, 1):
@@ -93,6 +105,8 @@ def _part_features(part, texts: list[str]):
 
 def _plain_tfidf(vectorizer) -> bool:
     """A fitted TfidfVectorizer whose text reaches its analyzer unchanged, with float64 counts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return (type(vectorizer) is TfidfVectorizer and hasattr(vectorizer, "vocabulary_")
             and hasattr(vectorizer, "_tfidf") and vectorizer.input == "content" and vectorizer.preprocessor is None
             and vectorizer.lowercase is False and vectorizer.strip_accents is None and not vectorizer.binary
@@ -166,7 +180,35 @@ def _tfidf(vectorizer: TfidfVectorizer, n_texts: int, blocks: Iterator[tuple[np.
     matrix = sparse.csr_matrix((np.concatenate(data) if data else np.zeros(0),
                                 np.concatenate(indices).astype(index_dtype) if indices else np.zeros(0, index_dtype),
                                 indptr), shape=(n_texts, n_features))
-    return normalize(matrix, norm=weighting.norm, copy=False) if weighting.norm is not None else matrix
+    return _normalized(matrix, weighting.norm)
+
+
+def _normalized(matrix: sparse.csr_matrix, norm: str | None) -> sparse.csr_matrix:
+    """scikit-learn's `normalize(matrix, norm, copy=False)` for the norms it offers, with its arithmetic in its
+    order (each row's squares or absolute values summed one after another, as its Cython loop does), so the
+    result is the same to the bit without importing scikit-learn."""
+    if norm is None:
+        return matrix
+    if norm not in ("l1", "l2", "max"):
+        raise ValueError(f"unknown norm {norm!r}")
+    data, lengths = matrix.data, np.diff(matrix.indptr)
+    if norm == "max":
+        from sklearn.preprocessing import normalize
+
+        return normalize(matrix, norm=norm, copy=False)
+    terms = data * data if norm == "l2" else np.abs(data)
+    by_length = np.argsort(-lengths, kind="stable")
+    longest_first = lengths[by_length]
+    starts = matrix.indptr[:-1][by_length]
+    sums = np.zeros(len(lengths))
+    for position in range(int(longest_first[0]) if len(longest_first) else 0):
+        active = int(np.searchsorted(-longest_first, -position, side="left"))  # rows longer than `position`
+        sums[by_length[:active]] += terms[starts[:active] + position]
+    if norm == "l2":
+        sums = np.sqrt(sums)
+    sums[sums == 0.0] = 1.0  # empty rows are left as they are
+    data /= np.repeat(sums, lengths)
+    return matrix
 
 
 def _blocks(items: Sequence) -> Iterator[tuple[int, int]]:

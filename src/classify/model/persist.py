@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from classify.model.card import render_card
-from classify.tables import write_text
+from classify.tables import TableError, write_atomic, write_text
 from classify.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -164,6 +164,40 @@ def _checked(folder: Path, taxonomy: Taxonomy) -> tuple[dict, bytes]:
     if hashlib.sha256(data).hexdigest() != card.get("model_sha256"):
         raise ModelError(f"{path}: file does not match the hash in its card (altered or truncated); refusing to load")
     return card, data
+
+
+def load_tagger(folder: Path, taxonomy: Taxonomy, cache: Path | None = None):
+    """A model to tag with: its tagging form (`tagger.Tagger`, the same probabilities from arrays) read from
+    `cache` when this model file's form was made before, so a new process tags without importing
+    scikit-learn or skops; else the model loaded as `load_model` does, its form written to the cache for
+    the next time. The card's checks (taxonomy, file hash) come first either way; the cached form is
+    named by the checked file's hash and holds plain arrays only (nothing in it can run code)."""
+    from classify.model import tagger
+
+    card, data = _checked(Path(folder), taxonomy)
+    path = Path(cache or cache_folder()) / f"tagger-{card['model_sha256'][:32]}.npz"
+    if path.is_file():
+        try:
+            return tagger.from_bytes(path.read_bytes(), card)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            path.unlink(missing_ok=True)  # a damaged cache is only a cache: make it again
+    model = estimator_from_bytes(data, str(Path(folder) / MODEL_FILE))
+    model.card_ = card
+    form = tagger.tagger_of(model)
+    if form is None:
+        return model
+    try:
+        write_atomic(path, lambda partial: partial.write_bytes(tagger.to_bytes(form)))
+    except (TableError, OSError):
+        pass  # no writable cache: the next process loads the model again
+    return form
+
+
+def cache_folder() -> Path:
+    """Where derived files are kept between runs: POLICY_CLASSIFY_CACHE, else the user's cache folder."""
+    if os.environ.get("POLICY_CLASSIFY_CACHE"):
+        return Path(os.environ["POLICY_CLASSIFY_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policy-classify"
 
 
 def load_estimator(path: Path) -> ThresholdedClassifier:
