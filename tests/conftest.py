@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 from classify.project import Project
 from classify.taxonomy import load_taxonomy
@@ -14,6 +15,15 @@ from classify.taxonomy import load_taxonomy
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = Project(ROOT)
 DEVSET = ROOT.parent / "shared" / "devset" / "dev_gold.csv"
+
+# Pieces of generated text: simplified and traditional characters, taxonomy terms, punctuation and
+# whitespace runs, astral characters, Latin letters, digits and decimals, and the characters the fast
+# path joins texts with.
+PIECES = (list("科技创新实验室中试平台产业基金人才建设国家重点研究成果转化") + ["实验室", "中试平台", "国家实验室",
+          "孵化器", "科技园", "成果转化运营公司"] + list("國際實驗室產業發展與創新") + [",", "。", "、", ",,", "——", "《", "》",
+          "“", "”", "(", ")", ".", "·", "-", ":"] + [" ", "  ", "\t", "\n", " \n\t ", "\u3000", "\xa0", "\x1f"]
+          + ["𠀀", "𠮷", "😀", "a", "Z", "abc", "PM2.5", "3", "2024", "1.5", "٣", "\x00", "\ue000", "\ue001"])
+texts_strategy = st.lists(st.lists(st.sampled_from(PIECES), max_size=30).map("".join), min_size=1, max_size=6)
 
 
 @pytest.fixture(scope="session", autouse=True)

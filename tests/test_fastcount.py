@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
@@ -14,16 +13,8 @@ from classify.model.features import TermIndicators
 from classify.ingest.segment import Segmenter
 from classify.ingest.sentences import corpus_frame
 
-from conftest import PROJECT
+from conftest import PROJECT, texts_strategy
 
-# Pieces of generated text: simplified and traditional characters, taxonomy terms, punctuation and
-# whitespace runs, astral characters, Latin letters, digits and decimals, and the characters the fast
-# path joins texts with.
-PIECES = (list("科技创新实验室中试平台产业基金人才建设国家重点研究成果转化") + ["实验室", "中试平台", "国家实验室",
-          "孵化器", "科技园", "成果转化运营公司"] + list("國際實驗室產業發展與創新") + [",", "。", "、", ",,", "——", "《", "》",
-          "“", "”", "(", ")", ".", "·", "-", ":"] + [" ", "  ", "\t", "\n", " \n\t ", "\u3000", "\xa0", "\x1f"]
-          + ["𠀀", "𠮷", "😀", "a", "Z", "abc", "PM2.5", "3", "2024", "1.5", "٣", "\x00", "\ue000", "\ue001"])
-texts_strategy = st.lists(st.lists(st.sampled_from(PIECES), max_size=30).map("".join), min_size=1, max_size=6)
 
 
 def assert_identical(fast, slow):

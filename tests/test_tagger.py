@@ -12,8 +12,7 @@ from classify.model import persist
 from classify.model.persist import ModelError, load_tagger
 from classify.model.tagger import Tagger, from_bytes, tagger_of, to_bytes
 
-from conftest import DEVSET, PROJECT
-from test_fastcount import texts_strategy
+from conftest import DEVSET, PROJECT, texts_strategy
 
 
 @pytest.fixture(scope="module")
