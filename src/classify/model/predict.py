@@ -84,15 +84,17 @@ def tag_corpus(model: ThresholdedClassifier, folder: Path, jobs: int = 1, backen
         yield from predict_chunks(model, corpus_chunks(folder, size, manifest))
     else:
         model.predict_proba(["预热"])  # build the word dictionary here, once, before the workers fork
-        gc.freeze()  # the collector in a worker then never writes to (and so copies) the inherited model's pages
         batches = document_batches(read_manifest(folder, manifest), size)
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with context.Pool(jobs, initializer=_install, initargs=(model,)) as pool:
-            for frame in pool.imap(functools.partial(_tag_documents, size=size), batches):
-                if len(frame):
-                    yield frame
-        gc.unfreeze()
+        gc.freeze()  # the collector in a worker then never writes to (and so copies) the inherited model's pages
+        try:
+            with context.Pool(jobs, initializer=_install, initargs=(model,)) as pool:
+                for frame in pool.imap(functools.partial(_tag_documents, size=size), batches):
+                    if len(frame):
+                        yield frame
+        finally:
+            gc.unfreeze()
 
 
 def corpus_fingerprint(folder: Path) -> str:
