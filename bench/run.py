@@ -78,13 +78,10 @@ def tagging_against_floor(model, texts: list[str], size: int, repeats: int) -> d
     """In-process tagging (`predict_frame`: normalise, features, classifier, thresholds) of `size` units, with
     numpy counting and with scikit-learn's, against a bare character 1–3-gram TF-IDF transform of the same
     units, all in this process; each the best of `repeats` runs."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     units = (texts * -(-size // len(texts)))[:size]
     frame = pd.DataFrame({"text": units})
-    bare = TfidfVectorizer(analyzer="char", ngram_range=(1, 3)).fit(list(dict.fromkeys(texts)))  # each unit once
     predict_frame(model, frame.head(1_000))  # load the word cutter's dictionary outside the timing
-    seconds_floor, _ = best_of(repeats, bare.transform, units)
+    seconds_floor = floor_seconds(texts, units, repeats)
     seconds_fast, fast = best_of(repeats, predict_frame, model, frame)
     with mock.patch.object(ThresholdedClassifier, "predict_proba", sklearn_proba):
         seconds_slow, slow = best_of(repeats, predict_frame, model, frame)
@@ -96,6 +93,15 @@ def tagging_against_floor(model, texts: list[str], size: int, repeats: int) -> d
                                                 f"{seconds_floor / seconds_slow:.2f}× scikit-learn counting "
                                                 f"(same output: {fast.equals(slow)})",
     }
+
+
+def floor_seconds(texts: list[str], units: list[str], repeats: int) -> float:
+    """The floor: a bare `TfidfVectorizer(analyzer="char", ngram_range=(1, 3))`, fitted on each distinct
+    unit of `texts` once, transforming `units`; the fastest of `repeats` runs."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    bare = TfidfVectorizer(analyzer="char", ngram_range=(1, 3)).fit(list(dict.fromkeys(texts)))
+    return best_of(repeats, bare.transform, units)[0]
 
 
 def rate(count: int, seconds: float) -> str:
@@ -223,10 +229,7 @@ def main() -> None:
         results[name] = figure
 
     load_tagger(PROJECT.model, taxonomy)  # the tagging form, made once per model file and cached
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    bare = TfidfVectorizer(analyzer="char", ngram_range=(1, 3)).fit(list(dict.fromkeys(texts)))
-    seconds_bare, _ = best_of(repeats, bare.transform, texts)
+    seconds_bare = floor_seconds(texts, texts, repeats)
     seconds_cli = min(peak_memory_of(["tag", str(corpus), "--output", str(work / "cli.parquet")])[0]
                       for _ in range(repeats))
     results["CLI tag, 1 process, from a new process (start-up, model load and Parquet included)"] = rate(n, seconds_cli)

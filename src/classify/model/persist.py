@@ -137,8 +137,12 @@ def read_card(folder: Path) -> dict:
 def load_model(folder: Path, taxonomy: Taxonomy) -> ThresholdedClassifier:
     """Load a model with its card (`.card_`), refusing one built for another taxonomy or whose file does not
     match its card."""
-    card, data = _checked(Path(folder), taxonomy)
-    model = estimator_from_bytes(data, str(Path(folder) / MODEL_FILE))
+    return _rebuilt(Path(folder), *_checked(Path(folder), taxonomy))
+
+
+def _rebuilt(folder: Path, card: dict, data: bytes) -> ThresholdedClassifier:
+    """The classifier of a checked folder's bytes, carrying its card."""
+    model = estimator_from_bytes(data, str(folder / MODEL_FILE))
     model.card_ = card
     return model
 
@@ -181,8 +185,7 @@ def load_tagger(folder: Path, taxonomy: Taxonomy, cache: Path | None = None):
             return tagger.from_bytes(path.read_bytes(), card)
         except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             path.unlink(missing_ok=True)  # a damaged cache is only a cache: make it again
-    model = estimator_from_bytes(data, str(Path(folder) / MODEL_FILE))
-    model.card_ = card
+    model = _rebuilt(Path(folder), card, data)
     form = tagger.tagger_of(model)
     if form is None:
         return model

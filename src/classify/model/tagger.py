@@ -41,10 +41,6 @@ class Tagger:
     intercept: np.ndarray  # labels
     card_: dict = field(default_factory=dict)
 
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return tuple(self.classes_)
-
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         texts = normalize_all(list(texts))
         if not texts:
