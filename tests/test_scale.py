@@ -6,7 +6,7 @@ import sys
 import pandas as pd
 import pytest
 
-from classify.ingest.segment import words
+from classify.ingest.segment import dictionary_file, jieba_rs, words
 from classify.annotation.labeled import gold_frame
 from classify.ingest.sentences import corpus_frame
 from classify.taxonomy import load_taxonomy
@@ -46,6 +46,22 @@ def test_jieba_rs_cuts_the_corpus_exactly_as_jieba_does():
     reference = [words(text, terms, "jieba") for text in texts]
     fast = [words(text, terms, "rjieba") for text in texts]
     assert sum(a == b for a, b in zip(reference, fast)) == len(texts)
+
+
+def test_jieba_rs_embedded_dictionary_with_the_terms_is_the_dictionary_file_word_for_word():
+    """The fast engine starts from jieba-rs's embedded dictionary and adds only the taxonomy's terms: it
+    may, only because every word then has the frequency (and the dictionary the total) of the file."""
+    rjieba = pytest.importorskip("rjieba")
+    terms = tuple(load_taxonomy(PROJECT.taxonomy).terms)
+    from_file = rjieba.Jieba.empty()
+    entries = [line.split() for line in dictionary_file(terms).read_text(encoding="utf-8").splitlines()]
+    for word, count, tag in entries:
+        from_file.add_word(word, int(count), tag)
+    fast = jieba_rs(terms)
+    # suggest_freq reads a word's frequency and the dictionary's total: equal values mean equal entries
+    assert [fast.suggest_freq(w) for w, _, _ in entries] == [from_file.suggest_freq(w) for w, _, _ in entries]
+    texts = corpus_frame(PROJECT.corpus)["text"].tolist()
+    assert [fast.cut(text, True) for text in texts] == [from_file.cut(text, True) for text in texts]
 
 
 def test_the_user_dictionary_keeps_taxonomy_terms_whole_in_both_engines():
