@@ -108,3 +108,13 @@ def test_commitments_and_report_from_the_command_line(tmp_path):
     result = run("report", "--jurisdictions", "不存在市", "--output", tmp_path / "x.html", "--pred",
                  tmp_path / "pred.csv", check=False)
     assert result.returncode == 1 and "no units of 不存在市" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["--help"], ["matrix", "--help"], ["annotate", "--help"]])
+def test_help_starts_without_loading_pandas_or_scikit_learn(command):
+    """Help is read in a loop by people and scripts: it must not pay for the data libraries (0.5 s here)."""
+    script = ("import sys\nfrom classify.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "print('LOADED', sorted(m for m in ('pandas', 'sklearn', 'scipy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", script, *command], capture_output=True, text=True, timeout=60)
+    assert "Usage:" in result.stdout
+    assert result.stdout.rsplit("LOADED", 1)[1].strip() == "[]"

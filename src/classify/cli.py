@@ -14,21 +14,16 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from classify.annotation.labeled import CHECK, append, checked_units, read_events, read_gold, split_labels, written_annotations
-from classify.analysis.matrix import VALUES, to_matrix
-from classify.annotation.access import add_user, load_users
-from classify.model.card import with_table
-from classify.annotation.queue import QUEUES, build_queue, gold_labels
+from classify.analysis import VALUES
+from classify.annotation import QUEUES
 from classify.project import find_project
-from classify.ingest.sentences import corpus_chunks, corpus_frame, make_annotation
-from classify.tables import read_table, write_chunks, write_table, write_text
 from classify.taxonomy import load_taxonomy
 
 PROJECT = find_project()
 
-# Commands that need the model import scikit-learn inside their bodies: `annotate`,
-# `labels` and `matrix` then start in a fraction of a second, which matters when
-# scripts call them in a loop.
+# Commands import the library inside their bodies, so `--help` starts without
+# pandas and scikit-learn, and `annotate` and `matrix` without scikit-learn: a
+# fraction of a second, which matters when scripts call them in a loop.
 
 
 class Commands(click.Group):
@@ -76,6 +71,8 @@ def _dev_option(function):
 
 def _required_dev(dev_path: Path | None):
     """The development set's gold frame, or a one-line error when there is none."""
+    from classify.annotation.labeled import read_gold
+
     dev_path = dev_path or find_project().devset
     if dev_path is None:
         raise click.ClickException("no development set: ../shared/devset is absent; pass --dev GOLD.csv")
@@ -95,6 +92,8 @@ def _manifest_option(function):
 
 def _write_or_print(table, output: Path | None, rows: str) -> None:
     """Write a table to `output` and say how many `rows` went there, or print it when there is no output."""
+    from classify.tables import write_table
+
     if output:
         write_table(table, output)
         click.echo(f"{len(table)} {rows} → {output}")
@@ -125,6 +124,9 @@ def main(verbose: bool) -> None:
 @_manifest_option
 def ingest(corpus_dir: Path, output: Path, manifest: Path | None) -> None:
     """Split a corpus folder into units with stable ids and jurisdictions."""
+    from classify.ingest.sentences import corpus_chunks
+    from classify.tables import write_chunks
+
     count = write_chunks(corpus_chunks(corpus_dir, manifest=manifest), output)
     click.echo(f"{count} units → {output}")
 
@@ -136,6 +138,7 @@ def ingest(corpus_dir: Path, output: Path, manifest: Path | None) -> None:
 @_dev_option
 def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Train a model on labeled/ and write it, with its card, to the model folder."""
+    from classify.annotation.labeled import read_gold
     from classify.model.persist import save_model
     from classify.model.train import train_with_card
 
@@ -166,6 +169,7 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
               help="Gold CSV (unit_id, text, labels) to score the model on; without it, grouped CV on labeled/.")
 def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None) -> None:
     """Score the model and the keyword baseline, per label and macro."""
+    from classify.annotation.labeled import read_gold
     from classify.model import evaluate as evaluation
     from classify.model.persist import load_model
 
@@ -194,6 +198,7 @@ def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path:
 @_taxonomy_option
 def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path) -> None:
     """Add labels and p_<label> columns to a table of units."""
+    from classify.tables import read_table, write_table
     from classify.model.persist import load_tagger
     from classify.model.predict import predict_frame
 
@@ -218,6 +223,7 @@ def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path
 def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jobs: int, backend: str,
         scheduler: str | None, chunk_size: int, manifest: Path | None) -> None:
     """Ingest a corpus folder and label every unit, streaming chunks to the output."""
+    from classify.tables import write_chunks
     from classify.model.persist import load_tagger
     from classify.model.predict import tag_corpus
 
@@ -244,6 +250,11 @@ def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jo
 def matrix(pred: Path, output: Path | None, value: str, threshold: float | None, with_intervals: bool,
            model_dir: Path, labeled_dir: Path) -> None:
     """Jurisdictions × measures from tagged units."""
+    from classify.analysis.matrix import to_matrix
+    from classify.annotation.labeled import checked_units, read_events
+    from classify.annotation.queue import gold_labels
+    from classify.tables import read_table, write_table
+
     tagged = read_table(pred, required=("jurisdiction", "labels"))
     if with_intervals:
         from classify.analysis.intervals import as_rates, cell_intervals, from_card
@@ -272,6 +283,7 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None,
 @_dev_option
 def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Each lever of the model on and off, scored on the development set; the table goes into the model card."""
+    from classify.model.card import with_table
     from classify.model import experiments
     from classify.model.persist import read_card, write_card
 
@@ -292,6 +304,7 @@ def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pa
 @_labeled_option
 def curve(model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
     """How many labelled units a new jurisdiction needs: a learning curve on held-out documents, into the card."""
+    from classify.model.card import with_table
     from classify.model import experiments
     from classify.model.persist import read_card, write_card
 
@@ -325,6 +338,7 @@ def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | Non
 @_dev_option
 def labelling_curve_command(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Dev macro F1 against pool units labelled, active-learning vs random order; table and plot into the card."""
+    from classify.model.card import with_table
     from classify.model import experiments
     from classify.model.persist import read_card, write_card
     from classify.analysis.plot import curve_figure, to_png
@@ -361,6 +375,10 @@ def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotat
             model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
     """The units of a corpus (a folder, or a name from project.yaml) to label next: by default the
     unlabelled ones the model is least sure of, most uncertain first."""
+    from classify.annotation.labeled import read_events
+    from classify.annotation.queue import build_queue
+    from classify.ingest.sentences import corpus_frame
+    from classify.tables import write_table
     from classify.model.persist import load_model
     from classify.model.predict import predict_frame
 
@@ -396,6 +414,10 @@ def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotat
 def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path | None, check: bool,
              text: str | None, corpus_dir: str, labeled_dir: Path, taxonomy_path: Path) -> None:
     """Record labelling decisions for units, through the same store the app uses."""
+    from classify.annotation.access import load_users
+    from classify.annotation.labeled import CHECK, append, split_labels
+    from classify.ingest.sentences import make_annotation
+    from classify.tables import read_table
     from classify.annotation.standoff import corpus_units, decisions
 
     if (unit_id is None) == (table is None):
@@ -430,6 +452,7 @@ def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path |
 @click.option("--jurisdiction", "jurisdictions", multiple=True, help="Only these jurisdictions (repeatable).")
 def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictions: tuple[str, ...]) -> None:
     """Numbers attached to measures (money, counts, percentages, target years), each a result or a target."""
+    from classify.tables import read_table, write_table
     from classify.analysis.commitments import extract
 
     tagged = read_table(pred, required=("unit_id", "jurisdiction", "text", "labels"))
@@ -452,6 +475,7 @@ def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictio
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Count a label when its probability ≥ this.")
 def distinctive(pred: Path, output: Path | None, threshold: float | None) -> None:
     """Which measures each jurisdiction stresses more or less than the others (log-odds, z, 95% interval)."""
+    from classify.tables import read_table
     from classify.analysis.compare import distinctive_measures
     from classify.analysis.matrix import label_ids_of
 
@@ -469,6 +493,10 @@ def distinctive(pred: Path, output: Path | None, threshold: float | None) -> Non
 def report(jurisdictions: str, output: Path, pred: Path | None, model_dir: Path, taxonomy_path: Path,
            labeled_dir: Path) -> None:
     """A self-contained HTML comparison of jurisdictions to send to a colleague."""
+    from classify.annotation.labeled import checked_units, read_events
+    from classify.annotation.queue import gold_labels
+    from classify.ingest.sentences import corpus_frame
+    from classify.tables import read_table, write_text
     from classify.model.persist import load_model
     from classify.model.predict import predict_frame
     from classify.analysis.report import build_report
@@ -497,6 +525,9 @@ def labels() -> None:
 @_taxonomy_option
 def add_written(table: Path, annotator: str, labeled_dir: Path, taxonomy_path: Path) -> None:
     """Add sentences written to teach the model (a table with text and labels); they train but are never scored."""
+    from classify.annotation.labeled import append, written_annotations
+    from classify.tables import read_table
+
     frame = read_table(table, required=("text", "labels"))
     count = append(labeled_dir, written_annotations(frame, annotator), load_taxonomy(taxonomy_path).ids)
     click.echo(f"{count} written sentences → {labeled_dir}")
@@ -508,6 +539,7 @@ def add_written(table: Path, annotator: str, labeled_dir: Path, taxonomy_path: P
 @click.option("--annotators", help="Two annotators joined by ',' (default: the first two of each unit).")
 def agreement_command(labeled_dir: Path, taxonomy_path: Path, annotators: str | None) -> None:
     """Cohen's kappa per label between two annotators on the units both coded."""
+    from classify.annotation.labeled import read_events
     from classify.annotation.agreement import agreement
 
     names = [n.strip() for n in annotators.split(",")] if annotators else None
@@ -525,6 +557,8 @@ def agreement_command(labeled_dir: Path, taxonomy_path: Path, annotators: str | 
 def export(output: Path, labeled_dir: Path, written: bool) -> None:
     """Write the current gold set: unit_id, doc_id, jurisdiction, text, labels (stand-off labels with the
     text of their corpus when it is present, else skipped with a note)."""
+    from classify.tables import write_table
+
     gold, _ = _gold(labeled_dir, None, include_written=written)
     write_table(gold[["unit_id", "doc_id", "jurisdiction", "text", "labels"]], output)
     click.echo(f"{len(gold)} units → {output}")
@@ -562,6 +596,8 @@ def users() -> None:
 @click.password_option(help="Prompted twice when not given.")
 def add_user_command(name: str, password: str) -> None:
     """Add an annotator, or reset their password."""
+    from classify.annotation.access import add_user
+
     path = add_user(name, password)
     click.echo(f"{name} can now log in (users file: {path})")
 
@@ -569,5 +605,7 @@ def add_user_command(name: str, password: str) -> None:
 @users.command("list")
 def list_users() -> None:
     """Names of the annotators in the users file."""
+    from classify.annotation.access import load_users
+
     known = load_users()
     click.echo("no users file: the app is open to a single local user" if known is None else "\n".join(sorted(known)))

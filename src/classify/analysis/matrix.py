@@ -8,9 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-
-
-VALUES = ("count", "share", "per1000")
+from classify.analysis import VALUES  # noqa: F401  (re-exported: matrix.VALUES)
 
 
 class MatrixError(ValueError):

@@ -12,17 +12,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from classify.annotation import QUEUES  # noqa: F401  (re-exported: queue.QUEUES)
 from classify.annotation.labeled import Annotation, checked_units, latest, split_labels, standing_by_annotator
 from classify.analysis.matrix import label_ids_of
-
-QUEUES = {
-    "uncertain": "most uncertain first (the model is least sure)",
-    "model_vs_gold": "the model and the gold label disagree",
-    "annotators_disagree": "two annotators disagree (adjudicate)",
-    "unlabelled": "not yet labelled",
-    "random": "random order",
-    "check": "check this city: a simple random sample of one jurisdiction (unbiased; corrects its cells)",
-}
 
 
 def uncertainty(tagged: pd.DataFrame, thresholds: dict[str, float]) -> pd.Series:
