@@ -10,6 +10,7 @@ documents repeated until there are at least --units units.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import platform
 import shutil
@@ -259,6 +260,7 @@ def main() -> None:
 
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)
     jieba.lcut("预热")  # load jieba's dictionary outside the timing
     seconds_jieba, _ = timed(lambda: [jieba.lcut(t) for t in texts])
     chars = model.pipeline_.named_steps["features"].transformer_list[1][1]

@@ -69,3 +69,21 @@ def test_the_user_dictionary_keeps_taxonomy_terms_whole_in_both_engines():
     for engine in ("jieba", "rjieba"):
         cut = words("组建成果转化运营公司,建设科创生态岛", terms, engine)
         assert "成果转化运营公司" in cut and "科创生态岛" in cut
+
+
+@pytest.mark.parametrize("damage", ["{}", "not json", '{"成果转化运营公司": "many", "科创生态岛": 1}'])
+def test_a_damaged_term_frequency_cache_is_worked_out_again(tmp_path, monkeypatch, damage):
+    """The terms' frequencies are kept in the temp folder; a damaged file must not change how words are cut."""
+    import tempfile
+
+    from classify.ingest import segment
+
+    terms = ("成果转化运营公司", "科创生态岛")
+    expected = segment.term_frequencies(terms)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    segment.term_frequencies.cache_clear()
+    segment._cached("terms", terms).with_suffix(".json").write_text(damage, encoding="utf-8")
+    try:
+        assert segment.term_frequencies(terms) == expected
+    finally:
+        segment.term_frequencies.cache_clear()

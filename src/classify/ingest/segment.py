@@ -65,9 +65,11 @@ def term_frequencies(terms: tuple[str, ...]) -> dict[str, int]:
     folder, as loading jieba's dictionary to ask takes a second."""
     path = _cached("terms", terms).with_suffix(".json")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(kept, dict) and set(kept) == set(terms) and all(type(v) is int for v in kept.values()):
+            return kept
     except (OSError, ValueError):
-        pass
+        pass  # absent or damaged: it is only a cache, work it out again
     base = _jieba().Tokenizer()
     base.initialize()
     freq = {term: max(base.FREQ.get(term, 0), base.suggest_freq(term, False)) for term in terms}
@@ -94,7 +96,8 @@ def dictionary_file(terms: tuple[str, ...]) -> Path:
 
 def jieba_rs(terms: tuple[str, ...]):
     """A jieba-rs cutter with the dictionary: jieba-rs embeds jieba's dict.txt (a test checks every word's
-    frequency against the file), so only the terms are added, 0.15 s instead of 0.65 s for 349,000 words."""
+    frequency against the file), so only the terms are added: 0.25 s with the import, against 0.65 s for
+    adding 349,000 words to an empty cutter."""
     import rjieba
 
     engine = rjieba.Jieba()
