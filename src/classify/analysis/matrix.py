@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from classify.analysis import VALUES  # noqa: F401  (re-exported: matrix.VALUES)
+from classify.analysis import VALUES  # defined there, free of pandas, for the CLI
 
 
 class MatrixError(ValueError):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from classify.annotation import QUEUES  # noqa: F401  (re-exported: queue.QUEUES)
+from classify.annotation import QUEUES  # defined there, free of pandas, for the CLI
 from classify.annotation.labeled import Annotation, checked_units, latest, split_labels, standing_by_annotator
 from classify.analysis.matrix import label_ids_of
 

@@ -52,12 +52,6 @@ def _cached(name: str, terms: tuple[str, ...]) -> Path:
     return Path(tempfile.gettempdir()) / f"policy-classify-{name}-{key}"
 
 
-def _write_once(path: Path, text: str) -> None:
-    partial = path.with_name(f"{path.name}.{os.getpid()}.part")  # concurrent workers each write their own
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
-
-
 @functools.lru_cache(maxsize=4)
 def term_frequencies(terms: tuple[str, ...]) -> dict[str, int]:
     """The frequency each term gets in the dictionary: jieba's `suggest_freq` on its own dictionary (or
@@ -70,10 +64,12 @@ def term_frequencies(terms: tuple[str, ...]) -> dict[str, int]:
             return kept
     except (OSError, ValueError):
         pass  # absent or damaged: it is only a cache, work it out again
+    from classify.tables import write_text  # pandas, which it imports, is needed only on this rare path
+
     base = _jieba().Tokenizer()
     base.initialize()
     freq = {term: max(base.FREQ.get(term, 0), base.suggest_freq(term, False)) for term in terms}
-    _write_once(path, json.dumps(freq, ensure_ascii=False))
+    write_text(path, json.dumps(freq, ensure_ascii=False))
     return freq
 
 
@@ -83,6 +79,8 @@ def dictionary_file(terms: tuple[str, ...]) -> Path:
     path = _cached("dict", terms).with_suffix(".txt")
     if path.exists():
         return path
+    from classify.tables import write_text
+
     freq = dict(term_frequencies(terms))
     lines = []
     with Path(importlib.util.find_spec("jieba").origin).with_name("dict.txt").open(encoding="utf-8") as handle:
@@ -90,7 +88,7 @@ def dictionary_file(terms: tuple[str, ...]) -> Path:
             word, count, *tag = line.split()
             lines.append(f"{word} {freq.pop(word, count)} {tag[0] if tag else 'x'}\n")
     lines.extend(f"{term} {count} n\n" for term, count in freq.items())
-    _write_once(path, "".join(lines))
+    write_text(path, "".join(lines))
     return path
 
 
