@@ -1,9 +1,12 @@
-"""Read and write unit tables as CSV (UTF-8) or Parquet, chosen by the file's extension."""
+"""Read and write unit tables as CSV (UTF-8), Parquet or Excel (.xlsx), chosen by the file's extension."""
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import stat
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -12,22 +15,32 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 
+TEXT_COLUMNS = ("unit_id", "doc_id", "labels", "text", "date")
+FORMATS = (".csv", ".parquet", ".xlsx")
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet, less the header row
+# Control characters that the .xlsx format cannot hold (openpyxl refuses them): shown as U+FFFD instead.
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 class TableError(ValueError):
     """A table that cannot be read or lacks columns; the message names the file."""
 
 
 def read_table(path: str | Path, required: Sequence[str] = ()) -> pd.DataFrame:
-    """A CSV or Parquet file as a frame of strings and numbers, checking the required columns exist."""
+    """A CSV, Parquet or Excel file as a frame of strings and numbers, checking the required columns exist."""
     path = Path(path)
     try:
         if path.suffix.lower() == ".parquet":
             frame = pd.read_parquet(path)
+        elif path.suffix.lower() == ".xlsx":
+            frame = pd.read_excel(path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False,
+                                  engine="openpyxl")
         else:
-            frame = pd.read_csv(path, dtype={c: str for c in ("unit_id", "doc_id", "labels", "text", "date")},
+            frame = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS},
                                 keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise TableError(f"{path}: no such file") from None
-    except (ValueError, OSError, UnicodeDecodeError) as err:
+    except (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyError) as err:
         raise TableError(f"{path}: cannot read table ({str(err).splitlines()[0]})") from None
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -35,14 +48,11 @@ def read_table(path: str | Path, required: Sequence[str] = ()) -> pd.DataFrame:
     return frame
 
 
-FORMATS = (".csv", ".parquet")
-
-
 def output_format(path: str | Path) -> str:
-    """The table format a file name asks for; anything but .csv or .parquet is refused, naming the file."""
+    """The table format a file name asks for; anything but .csv, .parquet or .xlsx is refused, naming the file."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise TableError(f"{path}: unsupported table format {suffix or '(none)'}; use .csv or .parquet")
+        raise TableError(f"{path}: unsupported table format {suffix or '(none)'}; use .csv, .parquet or .xlsx")
     return suffix
 
 
@@ -78,10 +88,33 @@ def write_text(path: str | Path, text: str) -> Path:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write CSV (plain UTF-8, no BOM: other tools read the header as is) or Parquet, atomically."""
-    if output_format(path) == ".parquet":
+    """Write CSV (plain UTF-8, no BOM: other tools read the header as is), Parquet or Excel, atomically."""
+    suffix = output_format(path)
+    if suffix == ".parquet":
         return write_atomic(path, lambda partial: frame.to_parquet(partial, index=False))
+    if suffix == ".xlsx":
+        return write_atomic(path, lambda partial: write_excel(frame, partial, name=path))
     return write_atomic(path, lambda partial: frame.to_csv(partial, index=False, encoding="utf-8"))
+
+
+def write_excel(frame: pd.DataFrame, target, name: str | Path = "table") -> None:
+    """One sheet, numbers as numbers and text as text (Excel reads the UTF-8 inside .xlsx as it is, so Chinese
+    headers and cells need no BOM); `target` is a path or a binary file object."""
+    if len(frame) > XLSX_MAX_ROWS:
+        raise TableError(f"{name}: {len(frame):,} rows do not fit an Excel sheet ({XLSX_MAX_ROWS:,}); "
+                         "use .csv or .parquet")
+    frame = frame.copy()
+    for column in frame.select_dtypes(include=["object", "string"]).columns:
+        frame[column] = frame[column].map(lambda v: _NOT_IN_XLSX.sub("\ufffd", v) if isinstance(v, str) else v)
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name="table")
+
+
+def excel_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as the bytes of an .xlsx file (for a download button)."""
+    buffer = io.BytesIO()
+    write_excel(frame, buffer)
+    return buffer.getvalue()
 
 
 def write_chunks(chunks: Iterable[pd.DataFrame], path: str | Path) -> int:
@@ -91,7 +124,15 @@ def write_chunks(chunks: Iterable[pd.DataFrame], path: str | Path) -> int:
     half a file in place of an earlier good one.
     """
     path = Path(path)
-    parquet = output_format(path) == ".parquet"
+    suffix = output_format(path)
+    if suffix == ".xlsx":  # a sheet is written whole; Excel's row limit bounds it anyway
+        frames = list(chunks)
+        if not frames:
+            raise TableError(f"{path}: nothing to write")
+        frame = pd.concat(frames, ignore_index=True)
+        write_table(frame, path)
+        return len(frame)
+    parquet = suffix == ".parquet"
     rows = 0
 
     def stream(partial: Path) -> None:
