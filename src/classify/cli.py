@@ -119,16 +119,66 @@ def main(verbose: bool) -> None:
 
 
 @main.command()
-@click.argument("corpus_dir", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Units table (.csv or .parquet).")
+@click.argument("corpus_dir", metavar="[CORPUS_DIR|FILE]", type=click.Path(path_type=Path), required=False)
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="Units table (.csv, .parquet or .xlsx).")
 @_manifest_option
-def ingest(corpus_dir: Path, output: Path, manifest: Path | None) -> None:
-    """Split a corpus folder into units with stable ids and jurisdictions."""
+@click.option("--from-folder", "from_folder", type=click.Path(path_type=Path),
+              help="A folder of documents (.txt, .pdf, .docx, .html): each file its manifest.csv does not name yet "
+                   "gets a row (title from the document, jurisdiction from --jurisdiction or asked for), then the "
+                   "folder is ingested.")
+@click.option("--jurisdiction", help="Jurisdiction of the documents of --from-folder or of a single FILE "
+                                     "(asked for when not given).")
+def ingest(corpus_dir: Path | None, output: Path, manifest: Path | None, from_folder: Path | None,
+           jurisdiction: str | None) -> None:
+    """Split a corpus folder, a folder of documents or one document file into units with stable ids and
+    jurisdictions."""
+    from classify.ingest.documents import add_folder
     from classify.ingest.sentences import corpus_chunks
     from classify.tables import write_chunks
 
-    count = write_chunks(corpus_chunks(corpus_dir, manifest=manifest), output)
+    if (corpus_dir is None) == (from_folder is None):
+        raise click.UsageError("give either CORPUS_DIR (or FILE) or --from-folder DIR")
+    place = _jurisdiction_of(jurisdiction)
+    if corpus_dir is not None and corpus_dir.is_file():
+        count = write_chunks(_file_chunks(corpus_dir, place), output)
+    else:
+        if from_folder is not None:
+            added = add_folder(from_folder, place)
+            for row in added:
+                click.echo(f"{row['file']}: read by {row['reader']}, {row['jurisdiction']}, {row['title'][:40]}",
+                           err=True)
+            click.echo(f"{len(added)} documents added to {from_folder / 'manifest.csv'}", err=True)
+            if not (from_folder / "manifest.csv").exists():
+                raise click.ClickException(f"{from_folder}: no readable document")
+        count = write_chunks(corpus_chunks(corpus_dir or from_folder, manifest=manifest), output)
     click.echo(f"{count} units → {output}")
+
+
+def _jurisdiction_of(given: str | None):
+    """`(path, title) → jurisdiction`: the one given, or asked for per document (offering the last answer)."""
+    answers: list[str] = []
+
+    def ask(path: Path, title: str) -> str:
+        if given:
+            return given
+        answers.append(click.prompt(f"Jurisdiction of {path.name} ({title[:40]})",
+                                    default=answers[-1] if answers else None))
+        return answers[-1]
+
+    return ask
+
+
+def _file_chunks(path: Path, jurisdiction_of):
+    """The units of one document file; a file that cannot be read is an error, not a skipped document."""
+    from classify.ingest.documents import Document
+    from classify.ingest.readers import read_file
+    from classify.ingest.sentences import document_chunks
+
+    read = read_file(path)
+    click.echo(f"{path.name}: read by {read.reader}", err=True)
+    return document_chunks([Document(doc_id=path.stem, path=path, jurisdiction=jurisdiction_of(path, read.title),
+                                     title=read.title)])
 
 
 @main.command()
@@ -193,7 +243,7 @@ def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path:
 @click.option("--input", "-i", "input_path", type=click.Path(path_type=Path), required=True,
               help="Table with unit_id and text columns.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
-              help="Table with labels and p_<label> columns added (.csv or .parquet).")
+              help="Table with labels and p_<label> columns added (.csv, .parquet or .xlsx).")
 @_model_option
 @_taxonomy_option
 def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path) -> None:
@@ -210,7 +260,7 @@ def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path
 
 @main.command()
 @click.argument("corpus_dir", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Predictions (.csv or .parquet).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Predictions (.csv, .parquet or .xlsx).")
 @_model_option
 @_taxonomy_option
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True, help="Local worker processes.")
@@ -238,7 +288,8 @@ def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jo
 
 @main.command()
 @click.argument("pred", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the matrix here (.csv); else print it.")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Write the matrix here (.csv, .parquet or .xlsx); else print it.")
 @click.option("--value", type=click.Choice(VALUES), default="count", show_default=True,
               help="Units per cell, their share of the jurisdiction's units, or units per 1,000.")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Count a label when its probability ≥ this.")
@@ -318,7 +369,7 @@ def curve(model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
 @_taxonomy_option
 @_labeled_option
 @click.option("--top", type=click.IntRange(1), default=30, show_default=True, help="Candidates per label.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the candidates here (.csv); else print.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the candidates here (.csv or .xlsx); else print.")
 def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | None) -> None:
     """Words that mark each measure in the labelled units (log-odds against the other labels), not yet in the
     taxonomy: candidates for a person to vet before adding them to a label's lexicon."""
@@ -360,7 +411,7 @@ def labelling_curve_command(model_dir: Path, taxonomy_path: Path, labeled_dir: P
 
 @main.command()
 @click.argument("corpus_dir", metavar="CORPUS", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Units to label next (.csv).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Units to label next (.csv or .xlsx).")
 @click.option("--limit", "-n", type=click.IntRange(1), default=50, show_default=True, help="How many units.")
 @click.option("--queue", "queue_name", type=click.Choice(list(QUEUES)), default="uncertain", show_default=True,
               help="Which queue: " + "; ".join(f"{k}: {v}" for k, v in QUEUES.items()) + ".")
@@ -447,7 +498,7 @@ def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path |
 
 @main.command()
 @click.argument("pred", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Commitments table (.csv).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Commitments table (.csv or .xlsx).")
 @click.option("--measure", "measures", multiple=True, help="Only these label ids (repeatable).")
 @click.option("--jurisdiction", "jurisdictions", multiple=True, help="Only these jurisdictions (repeatable).")
 def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictions: tuple[str, ...]) -> None:
@@ -471,7 +522,7 @@ def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictio
 
 @main.command()
 @click.argument("pred", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the table here (.csv); else print.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the table here (.csv or .xlsx); else print.")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Count a label when its probability ≥ this.")
 def distinctive(pred: Path, output: Path | None, threshold: float | None) -> None:
     """Which measures each jurisdiction stresses more or less than the others (log-odds, z, 95% interval)."""
@@ -551,7 +602,7 @@ def agreement_command(labeled_dir: Path, taxonomy_path: Path, annotators: str | 
 
 
 @labels.command("export")
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Gold table (.csv or .parquet).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Gold table (.csv, .parquet or .xlsx).")
 @_labeled_option
 @click.option("--written/--no-written", default=False, help="Include sentences written to teach the model.")
 def export(output: Path, labeled_dir: Path, written: bool) -> None:

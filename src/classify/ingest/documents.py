@@ -3,8 +3,9 @@
 A manifest (`manifest.csv`) has one row per document and, optionally, extra
 rows that give a section of a document to another jurisdiction (a study-tour
 report that describes Shanghai's measures inside a Chengdu text). A folder
-without a manifest still works: each `.txt` file is a document whose
-jurisdiction is its file name.
+without a manifest still works: each document file (`.txt`, `.pdf`, `.docx`,
+`.html`) is a document whose jurisdiction is its file name; `add_folder` writes
+the manifest rows of a folder of such files.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import csv
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,7 +163,7 @@ def _bad_byte(path: Path, codec: str) -> tuple[int, int]:
 
 
 def read_manifest(folder: Path, manifest: Path | None = None) -> list[Document]:
-    """Documents of a corpus folder, from its manifest (or the one given) or, failing that, its `.txt` files.
+    """Documents of a corpus folder, from its manifest (or the one given) or, failing that, its document files.
 
     A manifest row without a `file` finds its text at `<doc_id>.txt` or `docs/<doc_id>.txt`.
     """
@@ -175,12 +176,20 @@ def read_manifest(folder: Path, manifest: Path | None = None) -> list[Document]:
         return _documents_from_rows(folder, _read_rows(Path(manifest)), Path(manifest))
     manifest = folder / MANIFEST
     if not manifest.exists():
-        files = sorted(folder.glob("*.txt"))
+        files = document_files(folder)
         if not files:
-            raise CorpusError(f"{folder}: no manifest.csv and no .txt files")
+            raise CorpusError(f"{folder}: no manifest.csv and no document files (.txt, .pdf, .docx, .html)")
         log.warning("%s has no %s: taking each file's name as its jurisdiction", folder, MANIFEST)
         return [Document(doc_id=f.stem, path=f, jurisdiction=f.stem) for f in files]
     return _documents_from_rows(folder, _read_rows(manifest))
+
+
+def document_files(folder: Path) -> list[Path]:
+    """The files of a folder that are documents: readable formats, and refused ones (so they get named)."""
+    from classify.ingest.readers import SUFFIXES  # readers build on this module's decoding
+
+    return sorted(f for f in Path(folder).iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES
+                  and not f.name.startswith("."))
 
 
 def _read_rows(manifest: Path) -> list[dict[str, str]]:
@@ -273,13 +282,17 @@ def decode_upload(name: str, data: bytes) -> str:
 
 
 def safe_file_name(name: str) -> str:
-    """A plain `.txt` file name for the corpus folder; names with folders or `..` in them are refused."""
+    """A plain `.txt` file name for the corpus folder (`报告.pdf` → `报告.txt`: the corpus keeps a document's
+    text); names with folders or `..` in them are refused."""
+    from classify.ingest.readers import READERS
+
     cleaned = name.strip()
     if not cleaned or cleaned != Path(cleaned).name or ".." in cleaned or "\\" in cleaned or cleaned.startswith("."):
         raise CorpusError(f"{name!r}: not a plain file name (no folders or '..')")
     if any(ord(ch) < 32 for ch in cleaned):
         raise CorpusError(f"{name!r}: control characters in a file name")
-    cleaned = cleaned if cleaned.lower().endswith(".txt") else cleaned + ".txt"
+    stem, suffix = os.path.splitext(cleaned)
+    cleaned = stem + ".txt" if suffix.lower() in READERS and stem else cleaned + ".txt"
     if len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
         raise CorpusError(f"{cleaned[:40]}…: file name longer than {MAX_NAME_BYTES} bytes")
     return cleaned
@@ -309,6 +322,46 @@ def add_document(folder: Path, name: str, text: str, jurisdiction: str, level: s
                                             _append_manifest_row(manifest, row)))
     return Document(doc_id=row["doc_id"], path=path, jurisdiction=row["jurisdiction"], parent=row["parent"],
                     level=row["level"], date=row["date"], title=row["title"], script=script)
+
+
+def add_folder(folder: Path, jurisdiction_of: Callable[[Path, str], str],
+               skipped: list[str] | None = None) -> list[dict[str, str]]:
+    """Give each document file of a folder that its manifest does not name yet a manifest row (written at once):
+    doc id from the file name, title from the document, jurisdiction from `jurisdiction_of(file, title)`.
+
+    A file that cannot be read gets no row: it is named in a warning and in `skipped`, like a bad document
+    of a corpus. Returns the rows added.
+    """
+    from classify.ingest.readers import read_file  # readers build on this module's decoding
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CorpusError(f"{folder}: not a folder")
+    manifest = folder / MANIFEST
+    known = read_manifest(folder) if manifest.exists() else []
+    named = {d.path.resolve() for d in known}
+    doc_ids = {d.doc_id for d in known}
+    added = []
+    for path in (f for f in document_files(folder) if f.resolve() not in named):
+        try:
+            read = read_file(path)
+        except CorpusError as err:
+            log.warning("skipped %s", err)
+            if skipped is not None:
+                skipped.append(str(err))
+            continue
+        doc_id = path.stem if path.stem not in doc_ids else path.name  # 通知.pdf beside 通知.docx
+        title = read.title or path.stem
+        row = {"doc_id": doc_id, "file": path.name, "jurisdiction": jurisdiction_of(path, title).strip(),
+               "parent": "", "level": "", "date": "", "title": title, "script": "", "section_start": "",
+               "section_end": ""}
+        if not row["jurisdiction"]:
+            raise CorpusError(f"{path}: a jurisdiction is required")
+        with FileLock(str(manifest) + ".lock", timeout=30):
+            _append_manifest_row(manifest, row)
+        doc_ids.add(doc_id)
+        added.append({**row, "reader": read.reader})
+    return added
 
 
 def _write_rows(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:

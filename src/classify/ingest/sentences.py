@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from classify.ingest.documents import CorpusError, Document, read_lines, read_manifest
+from classify.ingest.documents import CorpusError, Document, read_manifest
 from classify.annotation.labeled import Annotation, StoreError
 from classify.ingest.normalize import normalize
+from classify.ingest.readers import document_lines
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def _is_chrome(line: str) -> bool:
 
 def document_units(document: Document, lines: Iterable[str] | None = None) -> Iterator[Unit]:
     """Units of one document in reading order, each assigned to its section's jurisdiction."""
-    raw = read_lines(document.path, document.encoding) if lines is None else lines
+    raw = document_lines(document.path, document.encoding) if lines is None else lines
     normalised = (normalize(line) for line in raw)
     seen: Counter[str] = Counter()
     section = None
