@@ -1,5 +1,6 @@
 """Every page of the app driven by Streamlit's AppTest, on a private copy of the project."""
 
+import html
 import json
 import shutil
 
@@ -290,3 +291,47 @@ def test_matrix_regroups_by_policy_tool_classes(project_copy, tagged):
     table = matrix_table(at)
     assert {"supply", "demand", "environment"} <= set(table.columns)
     assert (table["supply"] <= table["units"]).all()
+
+
+def test_pdf_docx_and_html_uploads_are_tagged_and_kept_and_refused_formats_say_what_to_do(project_copy, tmp_path):
+    """Uploaded PDF, DOCX and HTML are read by their readers and kept as text with their titles; a scanned PDF
+    and a .doc get their message and leave the corpus as it was."""
+    from made_files import make_docx, make_html, make_pdf, make_scanned_pdf
+
+    lines = ["关于加快建设国家实验室的通知", "加快建设国家实验室,推动重大科技基础设施开放共享。", "设立天使投资母子基金。"]
+    files = {"a.pdf": make_pdf(lines, tmp_path / "a.pdf"), "b.docx": make_docx(lines, tmp_path / "b.docx"),
+             "c.html": make_html(lines, tmp_path / "c.html"), "scan.pdf": make_scanned_pdf(tmp_path / "scan.pdf")}
+    uploads = [(name, path.read_bytes(), "application/octet-stream") for name, path in files.items()]
+    uploads.append(("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "application/msword"))
+    before = sorted(p.name for p in (project_copy / "corpus").iterdir())
+    at = page("pages/2_Documents.py").run()
+    at.file_uploader(key="doc_files").set_value(uploads).run()
+    assert not at.exception
+    errors = html.unescape(" ".join(e.value for e in at.error))  # the page escapes what it shows
+    assert "scan.pdf: scanned PDF: no text to read; run OCR first" in errors
+    assert "old.doc" in errors and "convert to .docx or .pdf" in errors
+    assert [s.value.split(":")[0] for s in at.subheader] == ["a.txt", "b.txt", "c.txt"]
+    assert all(" 3 units" in s.value for s in at.subheader), [s.value for s in at.subheader]
+    readers = html.unescape(" ".join(c.value for c in at.caption))
+    assert all(f"Read by {reader}" in readers for reader in ("pdfplumber", "python-docx", "trafilatura"))
+    assert sorted(p.name for p in (project_copy / "corpus").iterdir()) == before
+    at.text_input(key="doc_jurisdiction").input("杭州市").run()
+    at.button(key="doc_keep").click().run()
+    manifest = pd.read_csv(project_copy / "corpus" / "manifest.csv", dtype=str, keep_default_na=False)
+    assert manifest.iloc[-3:][["file", "jurisdiction", "title"]].values.tolist() == [
+        [name, "杭州市", lines[0]] for name in ("a.txt", "b.txt", "c.txt")]
+
+
+def test_the_matrix_page_offers_its_table_as_excel_with_chinese_headers(project_copy):
+    """The Excel download holds the page's figures under the measures' Chinese names."""
+    import io
+
+    from classify.app.pages.matrix import readable
+    from classify.tables import excel_bytes
+
+    at = page("pages/1_Matrix.py").run()
+    assert "Download matrix (Excel)" in [b.proto.label for b in at.get("download_button")]
+    shown = matrix_table(at)
+    sheet = pd.read_excel(io.BytesIO(excel_bytes(readable(load_taxonomy(PROJECT.taxonomy), shown.reset_index()))))
+    assert "实验室与重大科研平台 (labs)" in sheet.columns
+    assert sheet["实验室与重大科研平台 (labs)"].tolist() == shown["labs"].tolist()

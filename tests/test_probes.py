@@ -127,7 +127,7 @@ def test_a_read_only_output_is_not_replaced(tmp_path):
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["predict", "-i", "{units}", "-o", "{tmp}/out.xlsx"], "unsupported table format .xlsx"),
+    (["predict", "-i", "{units}", "-o", "{tmp}/out.xls"], "unsupported table format .xls;"),
     (["labels", "export", "-o", "{tmp}/g.csv", "--labeled", "{tmp}/nowhere"], "no such annotation store"),
     (["commitments", "{pred}", "-o", "{tmp}/c.csv", "--measure", "bogus"], "unknown measure(s) bogus"),
     (["matrix", "{badpred}", "--threshold", "0.5"], "non-numeric"),

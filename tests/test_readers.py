@@ -45,11 +45,13 @@ def test_a_typeset_pdf_gives_the_units_of_its_txt(tmp_path, text):
 def test_wrapped_pdf_lines_are_joined_and_headings_and_page_numbers_are_not():
     """A line reaching the right edge continues on the next; a short line ends its paragraph; '- 2 -' goes."""
     def line(text, x1):
-        return {"text": text, "x1": x1, "chars": [{"size": 10.0}] * len(text)}
+        return {"text": text, "x0": 20, "x1": x1, "page_width": 320, "chars": [{"size": 10.0}] * len(text)}
 
     lines = [line("一、总体要求", 160), line("加快建设实验室,推动", 300), line("成果转化。", 150),
              line("- 2 -", 210), line("设立基金,支持", 300), line("ABC", 300), line("DEF。", 120)]
-    assert join_wrapped(lines) == ["一、总体要求", "加快建设实验室,推动成果转化。", "设立基金,支持ABC DEF。"]
+    expected = ["一、总体要求", "加快建设实验室,推动成果转化。", "设立基金,支持ABC DEF。"]
+    assert join_wrapped(lines) == expected  # the edge from the page's margins: too few lines to learn it
+    assert join_wrapped(lines * 2) == expected * 2  # the edge learnt from where most lines end
 
 
 def test_docx_paragraphs_and_table_cells_come_in_reading_order(tmp_path):

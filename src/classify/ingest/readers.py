@@ -28,6 +28,7 @@ MAX_TITLE_CHARS = 120
 # Where a wrapped line ends: within this many characters of the text column's right edge. Measured on
 # ragged (unjustified) Chinese lines, which stop up to 1.5 characters short of the edge.
 WRAP_SLACK_CHARS = 2.0
+MIN_LINES_FOR_EDGE = 8
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:/|共)\s*\d{1,4}\s*页?)?[-—–\s]*$")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc, .wps and other old Office files
 
@@ -54,7 +55,7 @@ def read_pdf(name: str, data: bytes) -> Text:
 
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            lines = [line for page in pdf.pages for line in page.extract_text_lines()]
+            lines = [{**line, "page_width": page.width} for page in pdf.pages for line in page.extract_text_lines()]
             title = str((pdf.metadata or {}).get("Title") or "")
     except Exception as err:  # pdfminer raises many kinds of error on a damaged file; all mean "cannot read"
         cause = err.args[0] if err.args and isinstance(err.args[0], Exception) else err
@@ -78,7 +79,10 @@ def join_wrapped(lines: list[dict]) -> list[str]:
     lines = [line for line in lines if line["text"].strip() and not _PAGE_NUMBER.match(line["text"])]
     if not lines:
         return []
-    right = _percentile([line["x1"] for line in lines], 0.9)  # the column's edge: where most lines end
+    if len(lines) >= MIN_LINES_FOR_EDGE:
+        right = _percentile([line["x1"] for line in lines], 0.9)  # the column's edge: where most lines end
+    else:  # too few lines to tell the edge by: take the right margin as wide as the left
+        right = min(line.get("page_width", 0) for line in lines) - min(line["x0"] for line in lines)
     paragraphs: list[str] = []
     continues = False
     for line in lines:
@@ -136,7 +140,8 @@ def read_html(name: str, data: bytes) -> Text:
     import trafilatura
 
     try:
-        body = trafilatura.extract(data, include_comments=False, include_tables=True) or ""
+        # favor_precision: on a short article the default falls back to the whole page, navigation included.
+        body = trafilatura.extract(data, include_comments=False, include_tables=True, favor_precision=True) or ""
         metadata = trafilatura.extract_metadata(data)
     except Exception as err:  # lxml and trafilatura raise on pages they cannot parse
         raise CorpusError(f"{name}: not a readable web page ({_reason(err)})") from None

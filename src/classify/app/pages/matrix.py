@@ -16,8 +16,10 @@ from classify.analysis.evidence import evidence, neighbours
 from classify.analysis.matrix import VALUES, filter_units, to_matrix, year_of
 from classify.analysis.plot import heatmap, heatmap_chart, matrix_cells, selected_cell, to_png
 from classify.annotation.queue import gold_labels
+from classify.tables import excel_bytes
 from classify.taxonomy import CROSSWALKS, Taxonomy
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALUE_NAMES = {"count": "Count of units", "share": "Share of the jurisdiction's units", "per1000": "Units per 1,000"}
 
 
@@ -106,13 +108,22 @@ def render_matrix(taxonomy: Taxonomy, tagged: pd.DataFrame, titles: dict) -> Sho
         st.markdown("**Estimates with 90% intervals and their basis**")
         st.dataframe(cells.assign(measure=cells["measure"].map(lambda l: views.label_name(taxonomy, l))),
                      hide_index=True, key="matrix_intervals")
-    download_left, download_right = st.columns(2)
+    download_csv, download_xlsx, download_png = st.columns(3)
     download = table.reset_index() if cells is None else cells
-    download_left.download_button("Download matrix (CSV)", download.to_csv(index=False).encode("utf-8"),
-                                  "matrix.csv", "text/csv", key="matrix_csv")
-    download_right.download_button("Download heatmap (PNG)", lambda: to_png(heatmap(matrix, columns, names, value)),
-                                   "matrix.png", "image/png", key="matrix_png")  # drawn only when asked for
+    download_csv.download_button("Download matrix (CSV)", download.to_csv(index=False).encode("utf-8"),
+                                 "matrix.csv", "text/csv", key="matrix_csv")
+    download_xlsx.download_button("Download matrix (Excel)", lambda: excel_bytes(readable(taxonomy, download)),
+                                  "matrix.xlsx", XLSX, key="matrix_xlsx")
+    download_png.download_button("Download heatmap (PNG)", lambda: to_png(heatmap(matrix, columns, names, value)),
+                                 "matrix.png", "image/png", key="matrix_png")  # drawn only when asked for
     return Shown(units, matrix, labels, columns, value, threshold, scheme)
+
+
+def readable(taxonomy: Taxonomy, table: pd.DataFrame) -> pd.DataFrame:
+    """A table for Excel: measures by their Chinese names (id in brackets), in the header and the measure column."""
+    if "measure" in table:
+        table = table.assign(measure=table["measure"].map(lambda l: views.label_name(taxonomy, l)))
+    return table.rename(columns=lambda c: views.label_name(taxonomy, c))
 
 
 def render_intervals_note(units: pd.DataFrame, value: str) -> pd.DataFrame | None:
@@ -146,8 +157,11 @@ def render_evidence(taxonomy: Taxonomy, tagged: pd.DataFrame, shown: Shown, titl
         with st.expander("Context"):
             views.context(neighbours(tagged, row["unit_id"]), row["unit_id"])
     columns = ["unit_id", "doc_id", "jurisdiction", "text", "probability", "review", "labels"]
-    st.download_button("Download evidence (CSV)", rows[columns].to_csv(index=False).encode("utf-8"),
-                       f"evidence_{label}.csv", "text/csv", key="evidence_csv")
+    download_csv, download_xlsx = st.columns(2)
+    download_csv.download_button("Download evidence (CSV)", rows[columns].to_csv(index=False).encode("utf-8"),
+                                 f"evidence_{label}.csv", "text/csv", key="evidence_csv")
+    download_xlsx.download_button("Download evidence (Excel)", lambda: excel_bytes(rows[columns]),
+                                  f"evidence_{label}.xlsx", XLSX, key="evidence_xlsx")
 
 
 def render_comparison(taxonomy: Taxonomy, shown: Shown) -> None:
