@@ -137,3 +137,40 @@ def test_matrix_cells_click_through_to_evidence_and_annotating_moves_on(served_a
     keep = os.environ.get("POLICY_CLASSIFY_SCREENSHOTS")
     if keep:  # let a developer look at the pages after the run
         shutil.copytree(shots, Path(keep), dirs_exist_ok=True)
+
+
+def test_documents_page_takes_pdf_docx_and_html_in_a_real_browser(served_app, tmp_path):
+    """Upload a PDF, a DOCX and a web page through Chromium's file chooser: each is read by its reader and
+    tagged; a .doc is refused with what to do; the Matrix page's Excel download opens with pandas, numbers
+    as numbers."""
+    import pandas as pd
+
+    from made_files import make_docx, make_html, make_pdf
+
+    url, root = served_app
+    lines = ["关于加快建设国家实验室的通知", "加快建设国家实验室,推动重大科技基础设施开放共享。", "设立天使投资母子基金。"]
+    files = [make_pdf(lines, tmp_path / "a.pdf"), make_docx(lines, tmp_path / "b.docx"),
+             make_html(lines, tmp_path / "c.html")]
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+        page.goto(f"{url}/Documents")
+        wait_for_app(page, "Add a document")
+        page.locator("input[type=file]").set_input_files([*map(str, files), str(tmp_path / "old.doc")])
+        for reader in ("pdfplumber", "python-docx", "trafilatura"):
+            wait_for_app(page, f"Read by {reader}")
+        body = page.inner_text("body")
+        assert "convert to .docx or .pdf" in body and body.count("3 units") == 3, body[-2000:]
+        page.screenshot(path=tmp_path / "documents.png", full_page=True)
+
+        page.goto(f"{url}/Matrix")
+        wait_for_app(page, "the terms that drove each prediction are marked")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download matrix (Excel)").click()
+        download.value.save_as(tmp_path / "matrix.xlsx")
+        browser.close()
+    sheet = pd.read_excel(tmp_path / "matrix.xlsx")
+    # With the card's calibration the download is the cells with their intervals, measures by Chinese name.
+    assert "重庆市" in sheet["jurisdiction"].tolist() and "人才引育 (talent)" in sheet["measure"].tolist()
+    assert all(sheet[column].dtype.kind in "if" for column in ("count", "estimate", "low", "high"))
