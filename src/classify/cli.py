@@ -58,7 +58,7 @@ def _gold(labeled_dir: Path, taxonomy, include_written: bool = True):
     from classify.annotation.standoff import gold_with_text
 
     label_ids = taxonomy.ids if taxonomy is not None else None
-    gold, resolution = gold_with_text(labeled_dir, PROJECT.corpora, include_written, label_ids)
+    gold, resolution = gold_with_text(labeled_dir, PROJECT.corpora, include_written, label_ids, PROJECT.corpus)
     if resolution.units or resolution.unresolved:
         click.echo(resolution.summary(), err=True)
     return gold, resolution
@@ -193,12 +193,12 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
     from classify.model.train import train_with_card
 
     dev_path = dev_path or find_project().devset
-    if dev_path is None:
-        click.echo("no development set (../shared/devset is absent): the card gets grouped-CV figures only",
-                   err=True)
     taxonomy = load_taxonomy(taxonomy_path)
     gold, resolution = _gold(labeled_dir, taxonomy)
     dev = read_gold(dev_path) if dev_path else None
+    if dev is None:  # said only once the inputs are known good, so a refusal stays one line
+        click.echo("no development set (../shared/devset is absent): the card gets grouped-CV figures only",
+                   err=True)
     bar, step = _progress("train")
     with bar:
         model = train_with_card(gold, taxonomy, dev=dev, name=model_dir.name, progress=step)
@@ -207,6 +207,7 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
     metrics = model.card_["metrics"]
     click.echo(f"model → {model_dir}: grouped-CV macro F1 {metrics['cv']['model']['macro']['f1']:.3f} "
                f"(keyword baseline {metrics['cv']['baseline']['macro']['f1']:.3f})"
+               + (f"; provinces held out {metrics['cv_place']['model']['macro']['f1']:.3f}" if "cv_place" in metrics else "")
                + (f"; dev macro F1 {metrics['dev']['model']['macro']['f1']:.3f} "
                   f"(baseline {metrics['dev']['baseline']['macro']['f1']:.3f})" if "dev" in metrics else ""))
 
@@ -217,25 +218,33 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
 @_labeled_option
 @click.option("--data", "data_path", type=click.Path(path_type=Path),
               help="Gold CSV (unit_id, text, labels) to score the model on; without it, grouped CV on labeled/.")
-def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None) -> None:
-    """Score the model and the keyword baseline, per label and macro."""
+@click.option("--held-out", "held_out", type=click.Choice(["province", "document"]), default="province",
+              show_default=True, help="What each cross-validation fold holds out: whole provinces (the honest "
+              "figure for a new city) or documents.")
+def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None, held_out: str) -> None:
+    """Score the model and the keyword baseline, per label and macro (and, under cross-validation, per kind
+    of document)."""
     from classify.annotation.labeled import read_gold
     from classify.model import evaluate as evaluation
+    from classify.model.card import metrics_summary, metrics_table
     from classify.model.persist import load_model
 
     taxonomy = load_taxonomy(taxonomy_path)
+    kinds = None
     if data_path is None:
         gold, _ = _gold(labeled_dir, taxonomy)
+        by = held_out if held_out == "document" or evaluation.has_places(gold) else "document"
         with tqdm(desc="cross-validation folds", unit="fold", file=sys.stderr, disable=None) as bar:
-            report, _ = evaluation.cross_validate(gold, taxonomy,
-                                                  progress=lambda done, total: bar.update(done - bar.n) or
-                                                  setattr(bar, "total", total))
+            report, decisions = evaluation.cross_validate(gold, taxonomy, by=by,
+                                                          progress=lambda done, total: bar.update(done - bar.n) or
+                                                          setattr(bar, "total", total))
+        kinds = evaluation.by_kind(gold, decisions, taxonomy) if "kind" in gold else None
     else:
         report = evaluation.evaluate_on(load_model(model_dir, taxonomy), read_gold(data_path), taxonomy,
                                         name=str(data_path))
-    from classify.model.card import metrics_summary, metrics_table
-
     click.echo(metrics_table(report.to_dict()).to_string(float_format=lambda v: f"{v:.3f}"))
+    if kinds is not None and not kinds.empty:
+        click.echo(kinds.to_string())
     click.echo(metrics_summary(report.to_dict()))
 
 

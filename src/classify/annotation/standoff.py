@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from classify.annotation.labeled import STANDOFF, Annotation, StoreError, standoff
+from classify.ingest.places import with_places
 from classify.ingest.sentences import corpus_frame
 
 
@@ -103,8 +104,10 @@ def decisions(pairs: Iterable[tuple[str, tuple[str, ...]]], annotator: str, unit
 
 
 def gold_with_text(folder: Path, corpora: Mapping[str, Path], include_written: bool = True,
-                   label_ids: Iterable[str] | None = None) -> tuple[pd.DataFrame, Resolution]:
-    """The store's gold set with stand-off labels joined to their corpora's text (`gold_frame` + `resolve`)."""
+                   label_ids: Iterable[str] | None = None, corpus: Path | None = None) -> tuple[pd.DataFrame, Resolution]:
+    """The store's gold set with stand-off labels joined to their corpora's text (`gold_frame` + `resolve`),
+    and each unit's province and kind of document read from the manifests of `corpus` and the corpora."""
     from classify.annotation.labeled import gold_frame
 
-    return resolve(gold_frame(folder, include_written=include_written, label_ids=label_ids), corpora)
+    gold, resolution = resolve(gold_frame(folder, include_written=include_written, label_ids=label_ids), corpora)
+    return with_places(gold, [*([corpus] if corpus else []), *corpora.values()]), resolution

@@ -8,7 +8,9 @@ import pandas as pd
 
 LABEL_ROWS_LAST = ("micro", "macro")
 METRIC_SECTIONS = (("dev", "Development set (unseen jurisdictions)"),
-                   ("cv_external", "Cross-validation, units of other jurisdictions (the pool)"),
+                   ("cv_place_external", "Cross-validation holding out whole provinces, units of the pool"),
+                   ("cv_place", "Cross-validation holding out whole provinces (all labelled units)"),
+                   ("cv_external", "Cross-validation grouped by document, units of the pool"),
                    ("cv", "Cross-validation grouped by document (all labelled units)"))
 
 

@@ -60,6 +60,18 @@ class DocumentFolds(BaseCrossValidator):
             yield np.concatenate([real[train], written]), real[test]
 
 
+def place_folds(groups, places, max_folds: int = MAX_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Grouped K-fold over places (provinces): every document of a held-out province is tested together, so
+    no fold shares a province's sites, genres and habits with its training data. Written sentences always train."""
+    groups, places = np.asarray(groups, dtype=object), np.asarray(places, dtype=object)
+    real, written = np.flatnonzero(groups != WRITTEN), np.flatnonzero(groups == WRITTEN)
+    n_places = len(set(places[real]))
+    if n_places < 2:
+        raise TrainingError(f"place-held-out cross-validation needs units from at least 2 provinces, found {n_places}")
+    return [(np.concatenate([real[train], written]), real[test])
+            for train, test in GroupKFold(n_splits=min(n_places, max_folds)).split(real, groups=places[real])]
+
+
 def _documents(groups) -> set:
     return set(np.asarray(groups, dtype=object)) - {WRITTEN}
 
@@ -176,11 +188,11 @@ def out_of_fold_proba(estimator: BaseEstimator, texts: Sequence[str], y: np.ndar
 
 
 def folds_of(estimator: BaseEstimator, texts: Sequence[str], y: np.ndarray, groups,
-             max_folds: int = MAX_FOLDS) -> Iterator[tuple[BaseEstimator, np.ndarray]]:
-    """Each fold's fitted estimator and its held-out rows, by scikit-learn's `cross_validate` over
-    `DocumentFolds` (the estimator also gets each fold's groups, to tune its thresholds inside)."""
+             max_folds: int = MAX_FOLDS, cv=None) -> Iterator[tuple[BaseEstimator, np.ndarray]]:
+    """Each fold's fitted estimator and its held-out rows, by scikit-learn's `cross_validate` over `cv`
+    (default `DocumentFolds`; the estimator also gets each fold's document groups, to tune its thresholds inside)."""
     texts, groups = list(texts), np.asarray(groups, dtype=object)
-    result = cross_validate(estimator, texts, y, groups=groups, cv=DocumentFolds(max_folds), scoring=_unscored,
+    result = cross_validate(estimator, texts, y, groups=groups, cv=cv or DocumentFolds(max_folds), scoring=_unscored,
                             params={"groups": groups}, return_estimator=True, return_indices=True,
                             error_score="raise")
     yield from zip(result["estimator"], result["indices"]["test"])

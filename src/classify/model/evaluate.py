@@ -10,9 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from classify.model.estimator import DocumentFolds, ThresholdedClassifier, folds_of, for_taxonomy, label_matrix, training_arrays
+from classify.model.estimator import (DocumentFolds, ThresholdedClassifier, folds_of, for_taxonomy, label_matrix,
+                                      place_folds, training_arrays)
 from classify.annotation.labeled import STANDOFF, WRITTEN
 from classify.ingest.normalize import normalize
+from classify.model.shift import em_adjust
 from classify.taxonomy import Taxonomy
 
 MICRO, MACRO = "micro", "macro"
@@ -76,37 +78,76 @@ def keyword_predict(texts: Sequence[str], taxonomy: Taxonomy) -> np.ndarray:
 
 
 def cross_validate(gold: pd.DataFrame, taxonomy: Taxonomy, params: dict | None = None,
-                   progress: Callable[[int, int], None] = lambda done, total: None) -> tuple[Report, np.ndarray]:
-    """Nested grouped CV by scikit-learn's `cross_validate` over `DocumentFolds`: each held-out document
-    is predicted by a classifier whose thresholds were tuned by cross-validation among the training
-    documents only. Written sentences only ever train.
+                   progress: Callable[[int, int], None] = lambda done, total: None,
+                   by: str = "document", adapt: bool = False) -> tuple[Report, np.ndarray]:
+    """Nested grouped CV by scikit-learn's `cross_validate`: each held-out document (or, with
+    `by="province"`, each held-out province's documents) is predicted by a classifier whose thresholds were
+    tuned by cross-validation among the training documents only. Written sentences only ever train.
+    With `adapt`, each held-out document's probabilities are first adjusted to its own label priors (`shift`).
 
     Returns the report and the out-of-fold decisions (rows of written sentences are all False).
     """
     ids = taxonomy.ids
     texts, y, groups = training_arrays(gold, ids)
     decisions = np.zeros(y.shape, dtype=bool)
-    folds = DocumentFolds().get_n_splits(groups=groups)
+    cv = place_folds(groups, gold["province"].to_numpy()) if by == "province" else DocumentFolds()
+    folds = len(cv) if by == "province" else cv.get_n_splits(groups=groups)
     progress(0, folds)
-    for fitted, test in folds_of(for_taxonomy(taxonomy, **(params or {})), texts, y, groups):
-        decisions[test] = fitted.predict([texts[i] for i in test])
+    real = groups != WRITTEN
+    for fitted, test in folds_of(for_taxonomy(taxonomy, **(params or {})), texts, y, groups, cv=cv):
+        prior = y[real & ~np.isin(np.arange(len(y)), test)].mean(axis=0) if adapt else None
+        decisions[test] = decide_in_documents(fitted, [texts[i] for i in test], groups[test], prior)
     progress(folds, folds)
     tested = np.flatnonzero(groups != WRITTEN)
     baseline = keyword_predict([texts[i] for i in tested], taxonomy)
+    method = (f"{folds}-fold cross-validation holding out whole provinces "
+              f"({len(set(gold['province'].to_numpy()[tested]))} provinces), thresholds tuned inside each fold"
+              if by == "province" else
+              f"{folds}-fold cross-validation grouped by document, thresholds tuned inside each fold")
     report = Report(model=score(y[tested], decisions[tested], ids), baseline=score(y[tested], baseline, ids),
-                    units=len(tested), documents=len(set(groups[tested])),
-                    method=f"{folds}-fold cross-validation grouped by document, thresholds tuned inside each fold")
+                    units=len(tested), documents=len(set(groups[tested])), method=method)
     return report, decisions
 
 
+def has_places(gold: pd.DataFrame) -> bool:
+    """Whether the gold frame knows its units' provinces (`ingest.places.with_places`), at least two of them."""
+    return "province" in gold and gold.loc[gold["province"].astype(bool), "province"].nunique() >= 2
+
+
+def by_kind(gold: pd.DataFrame, decisions: np.ndarray, taxonomy: Taxonomy) -> pd.DataFrame:
+    """Macro F1 of out-of-fold decisions per kind of document (work report, meeting, plan, news), beside the
+    keyword dictionary's: whether a figure holds across the kinds analysts read."""
+    ids, rows = taxonomy.ids, {}
+    y = label_matrix(gold["labels"].tolist(), ids)
+    for kind, part in gold.groupby("kind").indices.items():
+        if not kind:
+            continue
+        keywords = keyword_predict(gold["text"].iloc[part].tolist(), taxonomy)
+        rows[kind] = {"documents": int(gold["doc_id"].iloc[part].nunique()), "units": len(part),
+                      "units with a measure": round(float(y[part].any(axis=1).mean()), 3),
+                      "macro F1": round(float(score(y[part], decisions[part], ids).loc[MACRO, "f1"]), 3),
+                      "keyword macro F1": round(float(score(y[part], keywords, ids).loc[MACRO, "f1"]), 3)}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def decide_in_documents(model: ThresholdedClassifier, texts: Sequence[str], documents,
+                        prior: np.ndarray | None = None) -> np.ndarray:
+    """The model's decisions; given the training prior, on probabilities adjusted to each document's own."""
+    if prior is None:
+        return model.predict(texts)
+    return (em_adjust(model.predict_proba(texts), documents, prior) >= model.thresholds_).astype(int)
+
+
 def evaluate_on(model: ThresholdedClassifier, gold: pd.DataFrame, taxonomy: Taxonomy,
-                name: str = "held-out data") -> Report:
-    """Score a fitted classifier and the keyword baseline on a labelled frame (columns text, labels)."""
+                name: str = "held-out data", prior: np.ndarray | None = None) -> Report:
+    """Score a fitted classifier and the keyword baseline on a labelled frame (columns text, labels; with
+    `prior`, probabilities adjusted to each document's label priors)."""
     ids = taxonomy.ids
     y = label_matrix(gold["labels"].tolist(), ids)
     texts = gold["text"].tolist()
     documents = gold["doc_id"].nunique() if "doc_id" in gold else 0
-    return Report(model=score(y, model.predict(texts), ids), baseline=score(y, keyword_predict(texts, taxonomy), ids),
+    decisions = decide_in_documents(model, texts, gold["doc_id"] if "doc_id" in gold else np.zeros(len(gold)), prior)
+    return Report(model=score(y, decisions, ids), baseline=score(y, keyword_predict(texts, taxonomy), ids),
                   units=len(gold), documents=int(documents), method=name)
 
 
@@ -115,7 +156,8 @@ def external_rows(gold: pd.DataFrame) -> np.ndarray:
     return (gold["source"] == STANDOFF).to_numpy() if "source" in gold else np.zeros(len(gold), dtype=bool)
 
 
-def external_report(gold: pd.DataFrame, decisions: np.ndarray, taxonomy: Taxonomy) -> Report:
+def external_report(gold: pd.DataFrame, decisions: np.ndarray, taxonomy: Taxonomy,
+                    method: str = "the same cross-validation") -> Report:
     """Out-of-fold decisions (`cross_validate`'s) scored on the external corpora's units alone, beside the
     keyword baseline: how the model does on documents of many other jurisdictions."""
     external = external_rows(gold)
@@ -123,7 +165,7 @@ def external_report(gold: pd.DataFrame, decisions: np.ndarray, taxonomy: Taxonom
     return Report(model=score(y, decisions[external], taxonomy.ids),
                   baseline=score(y, keyword_predict(gold.loc[external, "text"].tolist(), taxonomy), taxonomy.ids),
                   units=int(external.sum()), documents=int(gold.loc[external, "doc_id"].nunique()),
-                  method="the same cross-validation, scored on the units of external corpora only "
+                  method=f"{method}, scored on the units of external corpora only "
                          "(documents of many other jurisdictions)")
 
 

@@ -94,10 +94,11 @@ def train_candidate(taxonomy: Taxonomy, folder) -> None:
     steps = iter(range(1, 10))
 
     def advance(message: str) -> None:
-        bar.progress(min(next(steps) / 5, 1.0), text=message)
+        bar.progress(min(next(steps) / 6, 1.0), text=message)
 
     dev = read_gold(project.devset) if project.devset else None
-    gold, resolution = gold_with_text(project.labeled, project.corpora, label_ids=taxonomy.ids)
+    gold, resolution = gold_with_text(project.labeled, project.corpora, label_ids=taxonomy.ids,
+                                      corpus=project.corpus)
     st.caption(resolution.summary())
     candidate = train_with_card(gold, taxonomy, dev=dev, name=CANDIDATE, progress=advance)
     candidate.card_["corpora"] = resolution.to_card()
@@ -107,11 +108,12 @@ def train_candidate(taxonomy: Taxonomy, folder) -> None:
 
 def render_side_by_side(taxonomy: Taxonomy, card: dict, candidate: dict) -> None:
     """F1 per label of the current model and the candidate, with the change."""
-    for key in ("dev", "cv"):
+    names = {"dev": "development set", "cv_place": "provinces held out", "cv": "grouped by document"}
+    for key in names:
         if key in candidate.get("metrics", {}) and key in card.get("metrics", {}):
             side = pd.DataFrame({"current": pd.DataFrame(card["metrics"][key]["model"]).T["f1"],
                                  "candidate": pd.DataFrame(candidate["metrics"][key]["model"]).T["f1"]}
                                 ).rename(index=lambda l: views.label_name(taxonomy, l))
-            st.markdown(f"**F1, {'development set' if key == 'dev' else 'grouped cross-validation'}**")
+            st.markdown(f"**F1, {names[key]}**")
             st.dataframe(side.assign(change=side["candidate"] - side["current"]).style.format(
                 "{:+.3f}", subset=["change"]).format("{:.3f}", subset=["current", "candidate"]), key=f"side_{key}")
