@@ -69,15 +69,17 @@ def drivers(model: Model, texts: Sequence[str], label: str, n: int = 5) -> list[
 
 
 def driver_columns(model: Model, texts: Sequence[str], proba: np.ndarray, n: int = 5,
-                   floor: float = 0.05) -> pd.DataFrame:
+                   floor: float = 0.05, features=None) -> pd.DataFrame:
     """`drivers` for every text and label at once, as '|'-joined `why_<label>` columns, so evidence can be
     shown with its marked phrases without the model; left empty where the label's probability is below
-    `floor` (no threshold an analyst can pick would show the unit there)."""
+    `floor` (no threshold an analyst can pick would show the unit there). `features`, when the caller has
+    counted them to predict, are not counted again."""
     from classify.model.fastcount import fast_transform
 
     weights = label_weights(model)
     names = weights.index.to_numpy()
-    features = fast_transform(model.pipeline_, list(texts)) if len(texts) else None
+    if features is None and len(texts):
+        features = fast_transform(model.pipeline_, list(texts))
     columns = {}
     for k, label in enumerate(model.classes_):
         rows = np.flatnonzero(proba[:, k] >= floor)

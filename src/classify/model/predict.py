@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from classify.ingest.documents import read_manifest
@@ -33,7 +34,10 @@ def predict_frame(model: ThresholdedClassifier, frame: pd.DataFrame, text_column
 
 
 def _predict_chunk(model: ThresholdedClassifier, texts: list[str]) -> pd.DataFrame:
-    proba = model.predict_proba(texts)
+    return _decided(model, model.predict_proba(texts))
+
+
+def _decided(model: ThresholdedClassifier, proba: np.ndarray) -> pd.DataFrame:
     chosen = proba >= model.thresholds_
     labels = [";".join(label for label, on in zip(model.classes_, row) if on) for row in chosen]
     columns = {"labels": labels} | {f"p_{label}": proba[:, k].round(4) for k, label in enumerate(model.classes_)}
@@ -114,6 +118,7 @@ def tag_cached(folder: Path, cache: Path, model_hash: str, load: Callable[[], Th
     its first page in a few seconds, without loading the model (`load` is called only to tag).
     Documents that could not be read are listed in `skipped` (and remembered with the cache)."""
     from classify.model.explain import driver_columns
+    from classify.model.fastcount import fast_transform
 
     key = hashlib.sha256(f"{model_hash}:{corpus_fingerprint(folder)}".encode()).hexdigest()
     path = Path(cache) / f"tagged-{key[:24]}.parquet"
@@ -127,10 +132,13 @@ def tag_cached(folder: Path, cache: Path, model_hash: str, load: Callable[[], Th
         except (OSError, ValueError):
             path.unlink(missing_ok=True)  # a damaged cache file is only a cache: tag again
     model = load()
-    tagged = predict_frame(model, corpus_frame(folder, skipped=skipped))
-    proba = tagged[[f"p_{label}" for label in model.classes_]].to_numpy()
-    tagged = pd.concat([tagged, driver_columns(model, tagged["text"].tolist(), proba).set_index(tagged.index)],
-                       axis=1)
+    frame = corpus_frame(folder, skipped=skipped)
+    texts = frame["text"].fillna("").astype(str).tolist()
+    features = fast_transform(model.pipeline_, texts) if texts else None  # counted once: to predict and to explain
+    proba = model.pipeline_.steps[-1][1].predict_proba(features) if texts else np.zeros((0, len(model.classes_)))
+    decided = _decided(model, proba).set_index(frame.index)
+    tagged = pd.concat([frame.drop(columns=[c for c in decided.columns if c in frame]), decided,
+                        driver_columns(model, texts, proba, features=features).set_index(frame.index)], axis=1)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("tagged-*"):
