@@ -93,3 +93,12 @@ def find_project(start: Path | None = None) -> Project:
         if (folder / TAXONOMY).is_file() and (folder / "labeled").is_dir():
             return Project(folder)
     return Project(Path(__file__).resolve().parents[2])
+
+
+def cache_folder() -> Path:
+    """The one folder for derived files kept between runs (the model's tagging form, tagged corpora, the
+    segmenter's term frequencies): POLICY_CLASSIFY_CACHE, else the user's cache folder. Everything in it is
+    named by a hash of what it was made from, so a stale file is never read."""
+    if os.environ.get("POLICY_CLASSIFY_CACHE"):
+        return Path(os.environ["POLICY_CLASSIFY_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policy-classify"

@@ -5,7 +5,7 @@ Each is keyed on the paths and a stamp of their files' modification times
 of the key), never on model objects, so a retrained model, a new document or
 a new annotation is picked up on the next rerun, and switching matrix options
 never recomputes predictions. The tagged corpus is also kept on disk
-(`.cache/`), keyed by the model's and the corpus's hashes, so a restarted
+(the one cache folder, `project.cache_folder`), keyed by the model's and the corpus's hashes, so a restarted
 server shows its first page without tagging again.
 """
 
@@ -25,14 +25,13 @@ from classify.annotation.labeled import Annotation, read_events
 from classify.analysis.matrix import with_flags
 from classify.model.persist import ModelError, checked_card, load_model
 from classify.model.predict import tag_cached
-from classify.project import Project, find_project
+from classify.project import Project, cache_folder, find_project
 from classify.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 
 if TYPE_CHECKING:
     from classify.model.estimator import ThresholdedClassifier as Model
 
-CACHE = ".cache"
 
 
 def project() -> Project:
@@ -68,7 +67,7 @@ def _tagged(corpus: str, folder: str, taxonomy_path: str, files: tuple) -> pd.Da
     model_files = stamp(Path(folder)) + stamp(Path(taxonomy_path))
     card = _card(folder, taxonomy_path, model_files)
     skipped: list[str] = []
-    tagged = tag_cached(Path(corpus), project().root / CACHE, card["model_sha256"],
+    tagged = tag_cached(Path(corpus), cache_folder(), card["model_sha256"],
                         lambda: _model(folder, taxonomy_path, model_files), skipped)
     tagged = with_flags(tagged, card["labels"])
     # Parsed once here, so every matrix the page draws is a sum over boolean columns.

@@ -21,6 +21,8 @@ import re
 import tempfile
 from pathlib import Path
 
+from classify.project import cache_folder
+
 _PIECES = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")
 _OTHER = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|[^\sA-Za-z\d]")
 _SKIP = frozenset(" ,、:“”\"'()《》[]【】-—·.")
@@ -44,18 +46,23 @@ def _jieba():
 
 
 def _cached(name: str, terms: tuple[str, ...]) -> Path:
-    """A file in the temp folder for this term list and jieba version (jieba is only asked its version
+    """A file in the cache folder for this term list and jieba version (jieba is only asked its version
     by its distribution's metadata, not imported)."""
     from importlib import metadata
 
     key = hashlib.sha1("\n".join(terms).encode("utf-8") + metadata.version("jieba").encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"policy-classify-{name}-{key}"
+    folder = cache_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir())  # no writable cache folder: jieba still needs its file somewhere
+    return folder / f"segment-{name}-{key}"
 
 
 @functools.lru_cache(maxsize=4)
 def term_frequencies(terms: tuple[str, ...]) -> dict[str, int]:
     """The frequency each term gets in the dictionary: jieba's `suggest_freq` on its own dictionary (or
-    the term's own frequency there, if higher). Worked out once per term list and kept in the temp
+    the term's own frequency there, if higher). Worked out once per term list and kept in the cache
     folder, as loading jieba's dictionary to ask takes a second."""
     path = _cached("terms", terms).with_suffix(".json")
     try:
@@ -75,7 +82,7 @@ def term_frequencies(terms: tuple[str, ...]) -> dict[str, int]:
 
 @functools.lru_cache(maxsize=4)
 def dictionary_file(terms: tuple[str, ...]) -> Path:
-    """jieba's dictionary with `terms` merged in, written once per term list to the temp folder."""
+    """jieba's dictionary with `terms` merged in, written once per term list to the cache folder."""
     path = _cached("dict", terms).with_suffix(".txt")
     if path.exists():
         return path

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from classify.model.card import render_card
+from classify.project import cache_folder
 from classify.tables import TableError, write_atomic, write_text
 from classify.taxonomy import Taxonomy
 
@@ -194,13 +195,6 @@ def load_tagger(folder: Path, taxonomy: Taxonomy, cache: Path | None = None):
     except (TableError, OSError):
         pass  # no writable cache: the next process loads the model again
     return form
-
-
-def cache_folder() -> Path:
-    """Where derived files are kept between runs: POLICY_CLASSIFY_CACHE, else the user's cache folder."""
-    if os.environ.get("POLICY_CLASSIFY_CACHE"):
-        return Path(os.environ["POLICY_CLASSIFY_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policy-classify"
 
 
 def load_estimator(path: Path) -> ThresholdedClassifier:
