@@ -6,7 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from classify.cli import main
-from classify.analysis.intervals import (CHECKED, CONFIRMED, MODEL_ONLY, calibrate, cell_intervals, check_order, coverage,
+from classify.annotation.queue import check_order
+from classify.analysis.intervals import (CHECKED, CONFIRMED, MODEL_ONLY, calibrate, cell_intervals, coverage,
                                 from_card)
 from classify.analysis.plot import interval_text
 from classify.annotation.labeled import read_gold

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from classify.analysis.intervals import check_order
+from classify.annotation.queue import check_order
 from classify.annotation.labeled import Annotation, undo_event
 from classify.annotation.queue import QUEUES, build_queue, uncertainty
 

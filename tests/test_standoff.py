@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from classify.cli import main
 from classify.project import Project
-from classify.annotation.labeled import STANDOFF, StoreError, append, gold_frame, standoff
+from classify.annotation.labeled import StoreError, append, gold_frame, standoff
+from classify.labels import STANDOFF
 from classify.annotation.standoff import corpus_units, decisions, resolve
 
 from conftest import write_corpus

@@ -382,7 +382,7 @@ def curve(model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
 def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | None) -> None:
     """Words that mark each measure in the labelled units (log-odds against the other labels), not yet in the
     taxonomy: candidates for a person to vet before adding them to a label's lexicon."""
-    from classify.annotation.lexicon import candidate_terms
+    from classify.analysis.compare import candidate_terms
     from classify.ingest.segment import Segmenter
 
     taxonomy = load_taxonomy(taxonomy_path)
@@ -475,8 +475,8 @@ def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path |
              text: str | None, corpus_dir: str, labeled_dir: Path, taxonomy_path: Path) -> None:
     """Record labelling decisions for units, through the same store the app uses."""
     from classify.annotation.access import load_users
-    from classify.annotation.labeled import CHECK, append, split_labels
-    from classify.ingest.sentences import make_annotation
+    from classify.annotation.labeled import append, make_annotation
+    from classify.labels import CHECK, split_labels
     from classify.tables import read_table
     from classify.annotation.standoff import corpus_units, decisions
 
@@ -516,7 +516,7 @@ def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictio
     from classify.analysis.commitments import extract
 
     tagged = read_table(pred, required=("unit_id", "jurisdiction", "text", "labels"))
-    from classify.analysis.matrix import label_ids_of
+    from classify.labels import label_ids_of
 
     unknown = sorted(set(measures) - set(label_ids_of(tagged)))
     if unknown:
@@ -537,7 +537,7 @@ def distinctive(pred: Path, output: Path | None, threshold: float | None) -> Non
     """Which measures each jurisdiction stresses more or less than the others (log-odds, z, 95% interval)."""
     from classify.tables import read_table
     from classify.analysis.compare import distinctive_measures
-    from classify.analysis.matrix import label_ids_of
+    from classify.labels import label_ids_of
 
     tagged = read_table(pred, required=("jurisdiction", "labels"))
     _write_or_print(distinctive_measures(tagged, label_ids_of(tagged), threshold), output, "rows")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from classify.annotation.labeled import split_labels
+from classify.labels import split_labels
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}

@@ -5,27 +5,28 @@ how profiles move over time, and how far a model-built cell can be trusted.
 from __future__ import annotations
 
 import re
-
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from classify.annotation.labeled import split_labels
+from classify.labels import split_labels
 from classify.analysis.matrix import decisions, year_of
 
 Z_95 = 1.959964
 
 
-def log_odds(counts: pd.DataFrame, prior: float = 10.0) -> pd.DataFrame:
+def log_odds(counts: pd.DataFrame, prior: float = 10.0, total: pd.Series | None = None) -> pd.DataFrame:
     """Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008), one row per
     jurisdiction × measure: how much more (delta > 0) or less a jurisdiction stresses a measure than all
     others together, in units that account for how much text each has, with z-score and 95% interval.
 
     `counts` is jurisdictions × measures (label occurrences); `prior` is the prior's total weight,
-    spread over measures in proportion to the whole corpus.
+    spread over measures in proportion to the whole corpus. `total` is the whole corpus's count per
+    column when the rows do not add up to it (labels overlap, some units have none).
     """
-    total = counts.sum(axis=0).astype(float)
+    total = (counts.sum(axis=0) if total is None else total.reindex(counts.columns, fill_value=0)).astype(float)
     alpha = prior * total / max(total.sum(), 1)
     alpha0 = alpha.sum()
     rows = []
@@ -134,3 +135,33 @@ def regroup(tagged: pd.DataFrame, mapping: dict[str, Sequence[str]]) -> pd.DataF
         members = [l for l, targets in mapping.items() if group in targets and f"p_{l}" in tagged]
         result[f"p_{group}"] = tagged[[f"p_{l}" for l in members]].max(axis=1) if members else 0.0
     return result
+
+
+LEXICON_COLUMNS = ["label", "term", "in_label", "elsewhere", "delta", "z"]
+
+
+def candidate_terms(gold: pd.DataFrame, label_ids: Sequence[str], words: Callable[[str], list[str]],
+                    known: set[str] = frozenset(), top: int = 30, prior: float = 100.0,
+                    min_count: int = 3) -> pd.DataFrame:
+    """Per label, the `top` words most over-represented in its units (z of the log-odds against all
+    other units), terms the taxonomy does not know only: candidates for a person to vet, since only
+    terms that name the measure itself (not a city, a year or a slogan) belong in its lexicon.
+
+    A word counts once per unit, so one long unit that repeats a word does not make it a marker.
+    """
+    bags = [set(w for w in words(text) if is_content_word(w)) for text in gold["text"]]
+    labels = [set(split_labels(value)) for value in gold["labels"]]
+    background = pd.Series(Counter(w for bag in bags for w in bag), dtype=float)
+    counts = pd.DataFrame({label: Counter(w for bag, have in zip(bags, labels) if label in have for w in bag)
+                           for label in label_ids}, index=background.index).fillna(0.0).T
+    counts = counts[counts.sum(axis=1) > 0]
+    if counts.empty:
+        return pd.DataFrame(columns=LEXICON_COLUMNS)
+    table = log_odds(counts, prior, total=background).rename(columns={"jurisdiction": "label", "measure": "term",
+                                                                      "count": "in_label"})
+    table["elsewhere"] = (background.reindex(table["term"]).to_numpy() - table["in_label"]).astype(int)
+    table = table[(table["in_label"] >= min_count) & ~table["term"].isin(list(known))]
+    table = table.sort_values(["z"], ascending=False, kind="stable").groupby("label", sort=False).head(top)
+    order = {label: k for k, label in enumerate(label_ids)}
+    table = table.sort_values("label", key=lambda s: s.map(order), kind="stable")
+    return table.assign(delta=table["delta"].round(3), z=table["z"].round(2))[LEXICON_COLUMNS].reset_index(drop=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from classify.annotation.labeled import split_labels
+from classify.labels import split_labels
 from classify.analysis.matrix import decisions
 
 

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from classify.annotation.labeled import split_labels
+from classify.labels import split_labels
 from classify.analysis.matrix import decisions, probabilities
 
 LEVEL = 0.9
@@ -216,14 +216,6 @@ def as_rates(cells: pd.DataFrame, value: str) -> pd.DataFrame:
 def is_wide(cells: pd.DataFrame) -> pd.Series:
     """Cells whose interval is wider than the estimate itself (and than 3 units): read with care."""
     return (cells["high"] - cells["low"]) > np.maximum(3, cells["estimate"])
-
-
-def check_order(unit_ids: Sequence[str], jurisdiction: str) -> list[str]:
-    """A jurisdiction's units in a random order fixed by its name: labelling them in this order gives a
-    simple random sample of any size (not ranked by the model, so unbiased)."""
-    seed = int.from_bytes(jurisdiction.encode("utf-8")[:8].ljust(8, b"\0"), "little") % (2 ** 32)
-    ordered = sorted(unit_ids)
-    return [ordered[i] for i in np.random.default_rng(seed).permutation(len(ordered))]
 
 
 def coverage(proba: np.ndarray, truth: np.ndarray, jurisdictions: Sequence[str], ids: Sequence[str],

@@ -9,19 +9,11 @@ import numpy as np
 import pandas as pd
 
 from classify.analysis import VALUES  # defined there, free of pandas, for the CLI
+from classify.labels import flag_column, label_ids_of, proba_column
 
 
 class MatrixError(ValueError):
     """Tagged units that cannot be aggregated; the message says why."""
-
-
-def label_ids_of(tagged: pd.DataFrame) -> list[str]:
-    """Label ids present in a tagged frame, from its `p_<label>` columns, in column order."""
-    return [column[2:] for column in tagged.columns if column.startswith("p_")]
-
-
-def flag_column(label: str) -> str:
-    return f"is_{label}"
 
 
 def with_flags(tagged: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
@@ -46,7 +38,7 @@ def decisions(tagged: pd.DataFrame, labels: Sequence[str], threshold: float | No
 
 def probabilities(tagged: pd.DataFrame, label: str) -> np.ndarray:
     """The `p_<label>` column as numbers, or MatrixError naming the column when it holds anything else."""
-    column = f"p_{label}"
+    column = proba_column(label)
     if column not in tagged:
         raise MatrixError(f"tagged units lack column {column}")
     values = pd.to_numeric(tagged[column], errors="coerce")
@@ -108,7 +100,7 @@ def without_predictions(tagged: pd.DataFrame) -> pd.DataFrame:
     """The units alone: a tagged frame without its `labels`, `p_<label>` and `is_<label>` columns, ready to be
     tagged by another model (leftover flags would otherwise be counted as that model's decisions)."""
     labels = label_ids_of(tagged)
-    drop = ["labels"] + [f"p_{label}" for label in labels] + [flag_column(label) for label in labels]
+    drop = ["labels"] + [proba_column(label) for label in labels] + [flag_column(label) for label in labels]
     return tagged.drop(columns=[c for c in drop if c in tagged])
 
 

@@ -23,13 +23,14 @@ import pandas as pd
 from filelock import FileLock
 
 from classify.ingest.normalize import normalize
+from classify.ingest.documents import read_manifest
+from classify.ingest.sentences import document_units
+from classify.labels import CHECK, STANDOFF, WRITTEN, split_labels
 from classify.tables import read_table
 
 log = logging.getLogger(__name__)
 
-WRITTEN = "written"
 UNDO = "undo"
-STANDOFF = "standoff"  # a unit of an external corpus, referred to by id: the record holds no text
 GOLD_COLUMNS = ["unit_id", "doc_id", "jurisdiction", "text", "labels"]
 LOCK_TIMEOUT_S = 30
 
@@ -213,13 +214,6 @@ def gold_frame(folder: Path, include_written: bool = True, label_ids: Iterable[s
     return pd.DataFrame(rows, columns=GOLD_COLUMNS + ["source", "annotator", "time", "corpus"])
 
 
-def split_labels(value: str) -> tuple[str, ...]:
-    """'a;b' → ('a', 'b'); empty or NaN → ()."""
-    if not isinstance(value, str):
-        return ()
-    return tuple(part.strip() for part in value.split(";") if part.strip())
-
-
 def read_gold(path: Path) -> pd.DataFrame:
     """A gold CSV (columns unit_id, text, labels; doc_id and jurisdiction optional) for evaluation."""
     frame = read_table(path, required=("unit_id", "text", "labels"))
@@ -237,9 +231,6 @@ def written_annotations(frame: pd.DataFrame, annotator: str) -> list[Annotation]
             for text, labels in zip(texts, frame["labels"]) if text]
 
 
-CHECK = "check"
-
-
 def checked_units(events: Iterable[Annotation]) -> set[str]:
     """Units whose standing decision was made in a random check sample (unbiased for cell intervals)."""
     return {unit for unit, a in latest(events).items() if a.sample == CHECK}
@@ -252,3 +243,22 @@ def labelled_counts(events: Iterable[Annotation], corpus_units: set[str]) -> dic
     return {"corpus": sum(a.unit_id in corpus_units for a in standing),
             "standoff": sum(a.source == STANDOFF for a in standing),
             "written": sum(a.source == WRITTEN for a in standing)}
+
+
+_UNIT_ID = re.compile(r"^(?P<doc>.+)-[0-9a-f]{10}(?:-\d+)?$")
+
+
+def make_annotation(unit_id: str, labels: tuple[str, ...], annotator: str, corpus: Path,
+                    text: str | None = None) -> Annotation:
+    """A decision on a unit: a corpus unit's text and place are looked up (unknown ids are refused);
+    a unit from elsewhere brings its own text."""
+    match = _UNIT_ID.match(unit_id)
+    doc_id = match.group("doc") if match else unit_id
+    if text is not None:
+        return Annotation(unit_id=unit_id, text=normalize(text), labels=labels, annotator=annotator, doc_id=doc_id)
+    for document in (d for d in read_manifest(corpus) if d.doc_id == doc_id):
+        for unit in document_units(document):
+            if unit.unit_id == unit_id:
+                return Annotation(unit_id=unit_id, text=unit.text, labels=labels, annotator=annotator,
+                                  doc_id=unit.doc_id, jurisdiction=unit.jurisdiction)
+    raise StoreError(f"unknown unit id {unit_id!r}: not in {corpus} (pass --text for a unit from elsewhere)")

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from classify.annotation import QUEUES  # defined there, free of pandas, for the CLI
-from classify.annotation.labeled import Annotation, checked_units, latest, split_labels, standing_by_annotator
-from classify.analysis.matrix import label_ids_of
+from classify.annotation.labeled import Annotation, checked_units, latest, standing_by_annotator
+from classify.labels import label_ids_of, proba_column, split_labels
 
 
 def uncertainty(tagged: pd.DataFrame, thresholds: dict[str, float]) -> pd.Series:
@@ -22,7 +22,7 @@ def uncertainty(tagged: pd.DataFrame, thresholds: dict[str, float]) -> pd.Series
     labels = [label for label in label_ids_of(tagged) if label in thresholds]
     if not labels:
         return pd.Series(0.0, index=tagged.index)
-    proba = tagged[[f"p_{label}" for label in labels]].to_numpy(dtype=float)
+    proba = tagged[[proba_column(label) for label in labels]].to_numpy(dtype=float)
     cut = np.array([thresholds[label] for label in labels])
     # Distance to the threshold, scaled by the room on that side, so 0.5 → 0.45 and 0.1 → 0.09 count alike.
     room = np.where(proba >= cut, 1 - cut, cut)
@@ -82,12 +82,18 @@ def random_order(tagged: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     return tagged.sample(frac=1.0, random_state=seed)
 
 
+def check_order(unit_ids: Sequence[str], jurisdiction: str) -> list[str]:
+    """A jurisdiction's units in a random order fixed by its name: labelling them in this order gives a
+    simple random sample of any size (not ranked by the model, so unbiased)."""
+    seed = int.from_bytes(jurisdiction.encode("utf-8")[:8].ljust(8, b"\0"), "little") % (2 ** 32)
+    ordered = sorted(unit_ids)
+    return [ordered[i] for i in np.random.default_rng(seed).permutation(len(ordered))]
+
+
 def check_sample(tagged: pd.DataFrame, events: Iterable[Annotation], jurisdiction: str) -> pd.DataFrame:
     """A jurisdiction's units in its fixed random order, without those already checked: labelling them
     in order draws a simple random sample, which (unlike the uncertainty queue) estimates its cells
     without bias."""
-    from classify.analysis.intervals import check_order
-
     rows = tagged[tagged["jurisdiction"].astype(str) == jurisdiction]
     done = checked_units(events)
     order = [u for u in check_order(rows["unit_id"].astype(str).tolist(), jurisdiction) if u not in done]

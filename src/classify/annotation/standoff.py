@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from classify.annotation.labeled import STANDOFF, Annotation, StoreError, standoff
+from classify.annotation.labeled import Annotation, StoreError, standoff
+from classify.labels import STANDOFF
 from classify.ingest.places import with_places
 from classify.ingest.sentences import corpus_frame
 

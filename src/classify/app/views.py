@@ -10,7 +10,7 @@ import streamlit as st
 
 from classify.annotation.access import LoginThrottle, check_login
 from classify.model.explain import highlight, safe_text
-from classify.annotation.labeled import split_labels
+from classify.labels import split_labels
 from classify.taxonomy import Taxonomy
 
 # Plain coloured words: emoji badges draw as boxes where no emoji font is installed.

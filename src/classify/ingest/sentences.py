@@ -18,7 +18,6 @@ from pathlib import Path
 import pandas as pd
 
 from classify.ingest.documents import CorpusError, Document, read_manifest
-from classify.annotation.labeled import Annotation, StoreError
 from classify.ingest.normalize import normalize
 from classify.ingest.readers import document_lines
 
@@ -174,25 +173,6 @@ def corpus_frame(folder: Path, manifest: Path | None = None, skipped: list[str] 
     """Every unit of a corpus folder with its document's metadata (the `ingest` output)."""
     chunks = list(corpus_chunks(folder, manifest=manifest, skipped=skipped))
     return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=UNIT_COLUMNS)
-
-
-_UNIT_ID = re.compile(r"^(?P<doc>.+)-[0-9a-f]{10}(?:-\d+)?$")
-
-
-def make_annotation(unit_id: str, labels: tuple[str, ...], annotator: str, corpus: Path,
-                    text: str | None = None) -> Annotation:
-    """A decision on a unit: a corpus unit's text and place are looked up (unknown ids are refused);
-    a unit from elsewhere brings its own text."""
-    match = _UNIT_ID.match(unit_id)
-    doc_id = match.group("doc") if match else unit_id
-    if text is not None:
-        return Annotation(unit_id=unit_id, text=normalize(text), labels=labels, annotator=annotator, doc_id=doc_id)
-    for document in (d for d in read_manifest(corpus) if d.doc_id == doc_id):
-        for unit in document_units(document):
-            if unit.unit_id == unit_id:
-                return Annotation(unit_id=unit_id, text=unit.text, labels=labels, annotator=annotator,
-                                  doc_id=unit.doc_id, jurisdiction=unit.jurisdiction)
-    raise StoreError(f"unknown unit id {unit_id!r}: not in {corpus} (pass --text for a unit from elsewhere)")
 
 
 def document_batches(documents: Sequence[Document], units: int = 5_000) -> Iterator[list[Document]]:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from classify.model.estimator import (DocumentFolds, ThresholdedClassifier, folds_of, for_taxonomy, label_matrix,
                                       place_folds, training_arrays)
-from classify.annotation.labeled import STANDOFF, WRITTEN
+from classify.labels import STANDOFF, WRITTEN
 from classify.ingest.normalize import normalize
 from classify.model.shift import em_adjust
 from classify.taxonomy import Taxonomy

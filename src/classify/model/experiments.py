@@ -13,7 +13,7 @@ import pandas as pd
 
 from classify.model.estimator import TrainingError, ThresholdedClassifier, groups_of, training_arrays
 from classify.model.evaluate import MACRO, cross_validate, evaluate_on, external_report, external_rows, has_places
-from classify.annotation.labeled import WRITTEN
+from classify.labels import WRITTEN
 from classify.taxonomy import Taxonomy
 from classify.model.train import train
 

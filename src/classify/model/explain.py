@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from classify.labels import why_column
+
 if TYPE_CHECKING:
     from classify.model.estimator import ThresholdedClassifier as Model
 
-WHY = "why_"  # column prefix of the phrases that drove each label, '|'-joined (`driver_columns`)
 
 _PREFIXES = ("words__", "chars__", "terms__term_")
 
@@ -87,7 +88,7 @@ def driver_columns(model: Model, texts: Sequence[str], proba: np.ndarray, n: int
         if len(rows):
             contributions = features[rows].multiply(weights[label].to_numpy()).tocsr()
             joined[rows] = ["|".join(phrases) for phrases in _top_phrases(contributions, names, n)]
-        columns[f"{WHY}{label}"] = joined
+        columns[why_column(label)] = joined
     return pd.DataFrame(columns)
 
 
@@ -111,7 +112,7 @@ def _top_phrases(contributions, names: np.ndarray, n: int) -> list[list[str]]:
 
 def phrases_of(row: pd.Series, label: str) -> list[str]:
     """The phrases stored by `driver_columns` for one unit and label."""
-    return [p for p in str(row.get(f"{WHY}{label}", "") or "").split("|") if p]
+    return [p for p in str(row.get(why_column(label), "") or "").split("|") if p]
 
 
 # Markdown's active punctuation as numeric character references: shown as themselves by both HTML and

@@ -21,7 +21,7 @@ from classify.analysis import intervals
 from classify.model.estimator import MAX_FOLDS, ThresholdedClassifier, for_taxonomy, label_matrix, training_arrays
 from classify.model.card import with_table
 from classify.model.evaluate import by_kind, cross_validate, evaluate_on, external_report, external_rows, has_places
-from classify.annotation.labeled import WRITTEN, split_labels
+from classify.labels import WRITTEN, split_labels
 from classify.taxonomy import Taxonomy
 
 LIBRARIES = ("scikit-learn", "jieba", "rjieba", "numpy", "scipy", "pandas", "skops", "opencc")

@@ -7,7 +7,8 @@ import streamlit as st
 
 from classify.annotation.agreement import agreement
 from classify.app import loaders, views
-from classify.annotation.labeled import CHECK, Annotation, StoreError, append, split_labels, undo_event
+from classify.annotation.labeled import Annotation, StoreError, append, undo_event
+from classify.labels import CHECK, split_labels
 from classify.analysis.evidence import neighbours
 from classify.annotation.queue import QUEUES, build_queue
 from classify.taxonomy import Taxonomy

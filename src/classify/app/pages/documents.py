@@ -10,7 +10,7 @@ import streamlit as st
 from classify.app import loaders, views
 from classify.ingest.documents import CorpusError, Document, add_document, check_text, safe_file_name
 from classify.ingest.readers import SUFFIXES, Text, read_bytes
-from classify.annotation.labeled import split_labels
+from classify.labels import split_labels
 from classify.ingest.normalize import detect_script
 from classify.model.predict import predict_frame
 from classify.ingest.sentences import document_units, units_frame
