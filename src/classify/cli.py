@@ -17,6 +17,7 @@ from tqdm import tqdm
 from classify.analysis import VALUES
 from classify.annotation import QUEUES
 from classify.project import find_project
+from classify import recipes
 from classify.taxonomy import load_taxonomy
 
 PROJECT = find_project()
@@ -52,7 +53,7 @@ def _model_option(function):
                         show_default=True, help="Model folder.")(function)
 
 
-def _gold(labeled_dir: Path, taxonomy, include_written: bool = True):
+def _gold(labeled_dir: Path, taxonomy, include_written: bool = True, need_external: bool = False):
     """The gold set with stand-off labels joined to the project's corpora (labels checked against the
     taxonomy when one is given); says on stderr what it used."""
     from classify.annotation.standoff import gold_with_text
@@ -61,6 +62,8 @@ def _gold(labeled_dir: Path, taxonomy, include_written: bool = True):
     gold, resolution = gold_with_text(labeled_dir, PROJECT.corpora, include_written, label_ids, PROJECT.corpus)
     if resolution.units or resolution.unresolved:
         click.echo(resolution.summary(), err=True)
+    if need_external and not resolution.units:
+        raise click.ClickException("no stand-off labels of an external corpus could be resolved: nothing to curve")
     return gold, resolution
 
 
@@ -101,6 +104,28 @@ def _write_or_print(table, output: Path | None, rows: str) -> None:
         click.echo(table.to_string(index=False))
 
 
+def _events(labeled_dir: Path) -> list:
+    """The annotation store's decisions; none when there is no store yet."""
+    from classify.annotation.labeled import read_events
+
+    return read_events(labeled_dir) if Path(labeled_dir).is_dir() else []
+
+
+def _card_of(model_dir: Path, taxonomy=None) -> dict:
+    """A model's card: checked against the taxonomy and the model file when one is given."""
+    from classify.model.persist import checked_card, read_card
+
+    return checked_card(model_dir, taxonomy) if taxonomy is not None else read_card(model_dir)
+
+
+def _fold_counter(bar):
+    """A progress callback (folds done, folds in all) that moves a tqdm bar."""
+    def advance(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+    return advance
+
+
 def _progress(description: str):
     bar = tqdm(total=0, bar_format="{desc}", file=sys.stderr, disable=None)
 
@@ -133,7 +158,6 @@ def ingest(corpus_dir: Path | None, output: Path, manifest: Path | None, from_fo
            jurisdiction: str | None) -> None:
     """Split a corpus folder, a folder of documents or one document file into units with stable ids and
     jurisdictions."""
-    from classify.ingest.documents import add_folder
     from classify.ingest.sentences import corpus_chunks
     from classify.tables import write_chunks
 
@@ -143,16 +167,21 @@ def ingest(corpus_dir: Path | None, output: Path, manifest: Path | None, from_fo
     if corpus_dir is not None and corpus_dir.is_file():
         count = write_chunks(_file_chunks(corpus_dir, place), output)
     else:
-        if from_folder is not None:
-            added = add_folder(from_folder, place)
-            for row in added:
-                click.echo(f"{row['file']}: read by {row['reader']}, {row['jurisdiction']}, {row['title'][:40]}",
-                           err=True)
-            click.echo(f"{len(added)} documents added to {from_folder / 'manifest.csv'}", err=True)
-            if not (from_folder / "manifest.csv").exists():
-                raise click.ClickException(f"{from_folder}: no readable document")
-        count = write_chunks(corpus_chunks(corpus_dir or from_folder, manifest=manifest), output)
+        count = write_chunks(corpus_chunks(corpus_dir or _added_folder(from_folder, place), manifest=manifest), output)
     click.echo(f"{count} units → {output}")
+
+
+def _added_folder(folder: Path, jurisdiction_of) -> Path:
+    """A folder of documents with its manifest written (or extended), each document read said on stderr."""
+    from classify.ingest.documents import add_folder
+
+    added = add_folder(folder, jurisdiction_of)
+    for row in added:
+        click.echo(f"{row['file']}: read by {row['reader']}, {row['jurisdiction']}, {row['title'][:40]}", err=True)
+    click.echo(f"{len(added)} documents added to {folder / 'manifest.csv'}", err=True)
+    if not (folder / "manifest.csv").exists():
+        raise click.ClickException(f"{folder}: no readable document")
+    return folder
 
 
 def _jurisdiction_of(given: str | None):
@@ -224,27 +253,14 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
 def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None, held_out: str) -> None:
     """Score the model and the keyword baseline, per label and macro (and, under cross-validation, per kind
     of document)."""
-    from classify.annotation.labeled import read_gold
-    from classify.model import evaluate as evaluation
     from classify.model.card import metrics_summary, metrics_table
-    from classify.model.persist import load_model
 
     taxonomy = load_taxonomy(taxonomy_path)
-    kinds = None
-    if data_path is None:
-        gold, _ = _gold(labeled_dir, taxonomy)
-        by = held_out if held_out == "document" or evaluation.has_places(gold) else "document"
-        with tqdm(desc="cross-validation folds", unit="fold", file=sys.stderr, disable=None) as bar:
-            report, decisions = evaluation.cross_validate(gold, taxonomy, by=by,
-                                                          progress=lambda done, total: bar.update(done - bar.n) or
-                                                          setattr(bar, "total", total))
-        kinds = evaluation.by_kind(gold, decisions, taxonomy) if "kind" in gold else None
-    else:
-        report = evaluation.evaluate_on(load_model(model_dir, taxonomy), read_gold(data_path), taxonomy,
-                                        name=str(data_path))
-    click.echo(metrics_table(report.to_dict()).to_string(float_format=lambda v: f"{v:.3f}"))
-    if kinds is not None and not kinds.empty:
-        click.echo(kinds.to_string())
+    with tqdm(desc="cross-validation folds", unit="fold", file=sys.stderr, disable=None) as bar:
+        report, kinds = (recipes.score_file(model_dir, taxonomy, data_path), None) if data_path else \
+            recipes.cross_validation(_gold(labeled_dir, taxonomy)[0], taxonomy, held_out, _fold_counter(bar))
+    click.echo(metrics_table(report.to_dict()).to_string(float_format=lambda v: f"{v:.3f}")
+               + (f"\n{kinds.to_string()}" if kinds is not None and not kinds.empty else ""))
     click.echo(metrics_summary(report.to_dict()))
 
 
@@ -261,9 +277,9 @@ def predict(input_path: Path, output: Path, model_dir: Path, taxonomy_path: Path
     from classify.model.persist import load_tagger
     from classify.model.predict import predict_frame
 
-    model = load_tagger(model_dir, load_taxonomy(taxonomy_path))
-    frame = read_table(input_path, required=("unit_id", "text"))
-    write_table(predict_frame(model, frame), output)
+    # The model (and its taxonomy) is checked before the table is read, so a bad taxonomy is what is named.
+    write_table(predict_frame(load_tagger(model_dir, load_taxonomy(taxonomy_path)),
+                              frame := read_table(input_path, required=("unit_id", "text"))), output)
     click.echo(f"{len(frame)} units → {output}")
 
 
@@ -283,14 +299,11 @@ def tag(corpus_dir: Path, output: Path, model_dir: Path, taxonomy_path: Path, jo
         scheduler: str | None, chunk_size: int, manifest: Path | None) -> None:
     """Ingest a corpus folder and label every unit, streaming chunks to the output."""
     from classify.tables import write_chunks
-    from classify.model.persist import load_tagger
-    from classify.model.predict import tag_corpus
 
     if backend == "dask" and not scheduler:
         raise click.UsageError("--backend dask needs --scheduler ADDRESS")
-    model = load_tagger(model_dir, load_taxonomy(taxonomy_path))
-    chunks = tag_corpus(model, corpus_dir, jobs=jobs, backend=backend, scheduler=scheduler, size=chunk_size,
-                        manifest=manifest)
+    chunks = recipes.tag_chunks(corpus_dir, model_dir, load_taxonomy(taxonomy_path), jobs=jobs, backend=backend,
+                                scheduler=scheduler, size=chunk_size, manifest=manifest)
     count = write_chunks(tqdm(chunks, desc="tag", unit=" chunks", file=sys.stderr, disable=None), output)
     click.echo(f"{count} units tagged → {output}")
 
@@ -311,27 +324,13 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None,
            model_dir: Path, labeled_dir: Path) -> None:
     """Jurisdictions × measures from tagged units."""
     from classify.analysis.matrix import to_matrix
-    from classify.annotation.labeled import checked_units, read_events
-    from classify.annotation.queue import gold_labels
     from classify.tables import read_table, write_table
 
     tagged = read_table(pred, required=("jurisdiction", "labels"))
     if with_intervals:
-        from classify.analysis.intervals import as_rates, cell_intervals, from_card
-        from classify.model.persist import read_card
-
-        calibration = from_card(read_card(model_dir))
-        if not calibration:
-            raise click.ClickException(f"{model_dir}: the model card has no interval calibration; retrain it")
-        missing = [f"p_{label}" for label in calibration if f"p_{label}" not in tagged]
-        if missing:
-            raise click.ClickException(f"{pred}: missing column(s) {', '.join(missing)} (tag or predict first)")
-        events = read_events(labeled_dir) if Path(labeled_dir).is_dir() else []
-        table = as_rates(cell_intervals(tagged, calibration, gold_labels(events), checked_units(events)), value)
-        _write_or_print(table, output, "cells")
-        return
-    table = to_matrix(tagged, value=value, threshold=threshold)
-    click.echo(table.to_string())
+        return _write_or_print(recipes.interval_cells(tagged, _card_of(model_dir), _events(labeled_dir), value,
+                                                      source=str(pred)), output, "cells")
+    click.echo((table := to_matrix(tagged, value=value, threshold=threshold)).to_string())
     if output:
         write_table(table.reset_index(), output)
 
@@ -343,19 +342,11 @@ def matrix(pred: Path, output: Path | None, value: str, threshold: float | None,
 @_dev_option
 def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Each lever of the model on and off, scored on the development set; the table goes into the model card."""
-    from classify.model.card import with_table
-    from classify.model import experiments
-    from classify.model.persist import read_card, write_card
-
-    dev = _required_dev(dev_path)
-    taxonomy = load_taxonomy(taxonomy_path)
+    dev, taxonomy = _required_dev(dev_path), load_taxonomy(taxonomy_path)
     bar, step = _progress("ablation")
     with bar:
-        table = experiments.ablation(_gold(labeled_dir, taxonomy)[0], taxonomy, experiments.LEVERS,
-                                    dev, progress=step)
+        table = recipes.ablation(_gold(labeled_dir, taxonomy)[0], taxonomy, dev, model_dir, progress=step)
     click.echo(table.to_string())
-    card = with_table(read_card(model_dir), experiments.ABLATION_TITLE, table, experiments.ABLATION_NOTE)
-    write_card(model_dir, card)
 
 
 @main.command()
@@ -364,14 +355,8 @@ def ablate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pa
 @_labeled_option
 def curve(model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
     """How many labelled units a new jurisdiction needs: a learning curve on held-out documents, into the card."""
-    from classify.model.card import with_table
-    from classify.model import experiments
-    from classify.model.persist import read_card, write_card
-
     taxonomy = load_taxonomy(taxonomy_path)
-    table = experiments.learning_curve(_gold(labeled_dir, taxonomy)[0], taxonomy)
-    click.echo(table.to_string())
-    write_card(model_dir, with_table(read_card(model_dir), experiments.CURVE_TITLE, table, experiments.CURVE_NOTE))
+    click.echo(recipes.learning_curve(_gold(labeled_dir, taxonomy)[0], taxonomy, model_dir).to_string())
 
 
 @main.command()
@@ -387,8 +372,8 @@ def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | Non
 
     taxonomy = load_taxonomy(taxonomy_path)
     gold, _ = _gold(labeled_dir, taxonomy, include_written=False)
-    table = candidate_terms(gold, taxonomy.ids, Segmenter(tuple(taxonomy.terms)), set(taxonomy.terms), top)
-    _write_or_print(table, output, "candidate terms")
+    _write_or_print(candidate_terms(gold, taxonomy.ids, Segmenter(tuple(taxonomy.terms)), set(taxonomy.terms), top),
+                    output, "candidate terms")
 
 
 @main.command("labelling-curve")
@@ -398,24 +383,12 @@ def lexicon(taxonomy_path: Path, labeled_dir: Path, top: int, output: Path | Non
 @_dev_option
 def labelling_curve_command(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Dev macro F1 against pool units labelled, active-learning vs random order; table and plot into the card."""
-    from classify.model.card import with_table
-    from classify.model import experiments
-    from classify.model.persist import read_card, write_card
-    from classify.analysis.plot import curve_figure, to_png
-
-    dev = _required_dev(dev_path)
-    taxonomy = load_taxonomy(taxonomy_path)
-    gold, resolution = _gold(labeled_dir, taxonomy)
-    if not resolution.units:
-        raise click.ClickException("no stand-off labels of an external corpus could be resolved: nothing to curve")
+    dev, taxonomy = _required_dev(dev_path), load_taxonomy(taxonomy_path)
+    gold = _gold(labeled_dir, taxonomy, need_external=True)[0]
     bar, step = _progress("labelling curve")
     with bar:
-        table = experiments.labelling_curve(gold, taxonomy, dev, progress=step)
+        table = recipes.labelling_curve(gold, taxonomy, dev, model_dir, progress=step)
     click.echo(table.to_string())
-    image = "labelling-curve.png"
-    (Path(model_dir) / image).write_bytes(to_png(curve_figure(table)))
-    write_card(model_dir, with_table(read_card(model_dir), experiments.LABELLING_TITLE, table,
-                                     experiments.LABELLING_NOTE, image))
 
 
 @main.command()
@@ -435,24 +408,10 @@ def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotat
             model_dir: Path, taxonomy_path: Path, labeled_dir: Path) -> None:
     """The units of a corpus (a folder, or a name from project.yaml) to label next: by default the
     unlabelled ones the model is least sure of, most uncertain first."""
-    from classify.annotation.labeled import read_events
-    from classify.annotation.queue import build_queue
-    from classify.ingest.sentences import corpus_frame
     from classify.tables import write_table
-    from classify.model.persist import load_model
-    from classify.model.predict import predict_frame
 
-    model = load_model(model_dir, load_taxonomy(taxonomy_path))
-    tagged = predict_frame(model, corpus_frame(PROJECT.corpus_named(corpus_dir)[1]))
-    if check_place:
-        queue_name = "check"
-        if check_place not in set(tagged["jurisdiction"].astype(str)):
-            raise click.ClickException(f"no units of jurisdiction {check_place!r} in {corpus_dir}")
-    chosen = build_queue(queue_name, tagged, read_events(labeled_dir), model.thresholds_by_label(), annotator=annotator,
-                         jurisdiction=check_place)
-    if queue_name == "uncertain":
-        chosen = chosen[~chosen["labelled"]]
-    chosen = chosen.drop(columns=["labelled"], errors="ignore").head(limit)
+    chosen = recipes.suggestions(PROJECT.corpus_named(corpus_dir)[1], model_dir, load_taxonomy(taxonomy_path),
+                                 _events(labeled_dir), queue_name, annotator, check_place, limit)
     write_table(chosen, output)
     click.echo(f"{len(chosen)} units to label next → {output}")
 
@@ -513,18 +472,9 @@ def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path |
 def commitments(pred: Path, output: Path, measures: tuple[str, ...], jurisdictions: tuple[str, ...]) -> None:
     """Numbers attached to measures (money, counts, percentages, target years), each a result or a target."""
     from classify.tables import read_table, write_table
-    from classify.analysis.commitments import extract
 
     tagged = read_table(pred, required=("unit_id", "jurisdiction", "text", "labels"))
-    from classify.labels import label_ids_of
-
-    unknown = sorted(set(measures) - set(label_ids_of(tagged)))
-    if unknown:
-        raise click.ClickException(f"unknown measure(s) {', '.join(unknown)}; {pred} has "
-                                   f"{', '.join(label_ids_of(tagged)) or 'no p_<label> columns'}")
-    if jurisdictions:
-        tagged = tagged[tagged["jurisdiction"].isin(jurisdictions)]
-    table = extract(tagged, measures or None)
+    table = recipes.commitments(tagged, measures, jurisdictions)
     write_table(table, output)
     click.echo(f"{len(table)} commitments from {table['unit_id'].nunique()} sentences → {output}")
 
@@ -553,23 +503,13 @@ def distinctive(pred: Path, output: Path | None, threshold: float | None) -> Non
 def report(jurisdictions: str, output: Path, pred: Path | None, model_dir: Path, taxonomy_path: Path,
            labeled_dir: Path) -> None:
     """A self-contained HTML comparison of jurisdictions to send to a colleague."""
-    from classify.annotation.labeled import checked_units, read_events
-    from classify.annotation.queue import gold_labels
-    from classify.ingest.sentences import corpus_frame
     from classify.tables import read_table, write_text
-    from classify.model.persist import load_model
-    from classify.model.predict import predict_frame
-    from classify.analysis.report import build_report
 
     taxonomy = load_taxonomy(taxonomy_path)
-    model = load_model(model_dir, taxonomy)
     tagged = read_table(pred, required=("jurisdiction", "labels", "text")) if pred else \
-        predict_frame(model, corpus_frame(PROJECT.corpus))
+        recipes.tag_corpus(PROJECT.corpus, model_dir, taxonomy)
     places = [j.strip() for j in jurisdictions.split(",") if j.strip()]
-    events = read_events(labeled_dir)
-    document = build_report(tagged, taxonomy, places, model.card_, gold_labels(events),
-                            checked=frozenset(checked_units(events)))
-    write_text(output, document)
+    write_text(output, recipes.report(tagged, taxonomy, places, _card_of(model_dir, taxonomy), _events(labeled_dir)))
     click.echo(f"report on {', '.join(places)} → {output}")
 
 
@@ -605,9 +545,8 @@ def agreement_command(labeled_dir: Path, taxonomy_path: Path, annotators: str | 
     names = [n.strip() for n in annotators.split(",")] if annotators else None
     if names is not None and len(names) != 2:
         raise click.UsageError("--annotators takes exactly two names joined by ','")
-    taxonomy = load_taxonomy(taxonomy_path)
-    table = agreement(read_events(labeled_dir, taxonomy.ids), taxonomy.ids, names)
-    click.echo(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    ids = load_taxonomy(taxonomy_path).ids
+    click.echo(agreement(read_events(labeled_dir, ids), ids, names).to_string(float_format=lambda v: f"{v:.3f}"))
 
 
 @labels.command("export")

@@ -6,15 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from classify import recipes
 from classify.app import loaders
 from classify.analysis.commitments import extract
 from classify.analysis.compare import by_year, distinctive_measures, distinctive_terms, similarity
-from classify.analysis.intervals import cell_intervals, from_card
-from classify.annotation.labeled import checked_units
 from classify.analysis.matrix import to_matrix
 from classify.analysis.plot import similarity_heatmap
-from classify.annotation.queue import gold_labels
-from classify.analysis.report import build_report
 from classify.ingest.segment import Segmenter
 from classify.taxonomy import Taxonomy
 
@@ -85,11 +82,9 @@ def render_trust(tagged: pd.DataFrame, place: str, names: dict) -> None:
     st.header("How far each cell can be trusted")
     st.caption("The estimated true number of sentences behind each cell and its 90% interval (the same figures as "
                "the Matrix page): model only, a checked random sample of n, or all units confirmed.")
-    calibration = from_card(loaders.card())
-    if calibration:
-        events = loaders.events()
-        cells = cell_intervals(tagged[tagged["jurisdiction"].astype(str) == place], calibration,
-                               gold_labels(events), checked_units(events))
+    if recipes.has_calibration(loaders.card()):
+        cells = recipes.interval_cells(tagged[tagged["jurisdiction"].astype(str) == place], loaders.card(),
+                                       loaders.events()).drop(columns="wide")
         st.dataframe(cells.assign(measure=cells["measure"].map(names)), hide_index=True, key="honest_cells")
     else:
         st.info("This model's card has no interval calibration: retrain it on the Model page.")
@@ -101,9 +96,7 @@ def render_report(taxonomy: Taxonomy, tagged: pd.DataFrame, places: list[str]) -
     team = st.multiselect("Jurisdictions to compare in the report", places, default=places[:2],
                           key="report_places")
     if team and st.button("Build the report", key="report_build"):
-        events = loaders.events()
-        st.session_state["report"] = build_report(tagged, taxonomy, team, loaders.card(), gold_labels(events),
-                                                  checked=frozenset(checked_units(events)))
+        st.session_state["report"] = recipes.report(tagged, taxonomy, team, loaders.card(), loaders.events())
     if st.session_state.get("report"):
         st.download_button("Download the report (HTML)", st.session_state["report"].encode("utf-8"), "report.html",
                            "text/html", key="report_html")

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from classify import recipes
 from classify.app import loaders, views
 from classify.analysis.compare import regroup
 from classify.model.explain import phrases_of
-from classify.analysis.intervals import as_rates, cell_intervals, from_card, is_wide
-from classify.annotation.labeled import checked_units
 from classify.analysis.evidence import evidence, neighbours
 from classify.analysis.matrix import VALUES, filter_units, to_matrix, year_of
 from classify.analysis.plot import heatmap, heatmap_chart, matrix_cells, selected_cell, to_png
@@ -128,16 +127,14 @@ def readable(taxonomy: Taxonomy, table: pd.DataFrame) -> pd.DataFrame:
 
 def render_intervals_note(units: pd.DataFrame, value: str) -> pd.DataFrame | None:
     """Each cell's estimate and 90% interval from the card's calibration (None when the card has none)."""
-    calibration = from_card(loaders.card())
-    if not calibration:
+    if not recipes.has_calibration(loaders.card()):
         return None
-    events = loaders.events()
-    counts = cell_intervals(units, calibration, gold_labels(events), checked_units(events))
+    cells = recipes.interval_cells(units, loaders.card(), loaders.events(), value)
     st.caption("Each cell: the estimated true count and its 90% interval, from the model's calibrated "
                "probabilities (model only), a checked random sample of the city's sentences, or sentences all "
                "confirmed by people; grey text marks a wide interval. Label a city's check sample on the "
                "Annotate page to narrow it.")
-    return as_rates(counts, value).assign(wide=is_wide(counts).to_numpy())
+    return cells
 
 
 def render_evidence(taxonomy: Taxonomy, tagged: pd.DataFrame, shown: Shown, titles: dict) -> None:

@@ -1,0 +1,167 @@
+"""One function per thing a user asks for, composed from the library's steps: the CLI and the app call
+these and only parse arguments or widgets and render, so no recipe is written twice.
+
+Imports sit inside the functions, as in the CLI, so a command that needs neither pandas nor scikit-learn
+starts without them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from classify.labels import proba_column
+from classify.taxonomy import Taxonomy
+
+Progress = Callable[[str], None]
+
+
+def tag_corpus(corpus: Path, model_dir: Path, taxonomy: Taxonomy, skipped: list[str] | None = None):
+    """Every unit of a corpus folder tagged by a model, with the phrases that drove each label: from the
+    one cache when this model tagged these files before, else tagged once (features counted once)."""
+    from classify.model.persist import checked_card, load_model
+    from classify.model.predict import tag_cached
+    from classify.project import cache_folder
+
+    card = checked_card(model_dir, taxonomy)
+    return tag_cached(Path(corpus), cache_folder(), card["model_sha256"], lambda: load_model(model_dir, taxonomy),
+                      skipped)
+
+
+def has_calibration(card: dict) -> bool:
+    """Whether a model's card can give cells intervals (cards from before intervals cannot)."""
+    from classify.analysis.intervals import from_card
+
+    return bool(from_card(card))
+
+
+def interval_cells(tagged, card: dict, events, value: str = "count", source: str = "the table"):
+    """One row per jurisdiction × measure: estimate, 90% interval and its basis (model only, a checked
+    sample, all units confirmed), from the card's calibration and the annotators' decisions; `wide` marks
+    an interval wider than its estimate (read with care)."""
+    from classify.analysis.intervals import as_rates, cell_intervals, from_card, is_wide
+    from classify.annotation.labeled import checked_units
+    from classify.annotation.queue import gold_labels
+
+    calibration = from_card(card)
+    if not calibration:
+        raise ValueError("the model card has no interval calibration; retrain the model")
+    missing = [proba_column(label) for label in calibration if proba_column(label) not in tagged]
+    if missing:
+        raise ValueError(f"{source}: missing column(s) {', '.join(missing)} (tag or predict first)")
+    counts = cell_intervals(tagged, calibration, gold_labels(events), checked_units(events))
+    return as_rates(counts, value).assign(wide=is_wide(counts).to_numpy())
+
+
+def cross_validation(gold, taxonomy: Taxonomy, held_out: str = "province",
+                     progress: Callable[[int, int], None] | None = None):
+    """The model and keyword baseline scored with folds that hold out whole provinces (when the gold set
+    knows them; else documents), and macro F1 by kind of document."""
+    from classify.model import evaluate
+
+    by = held_out if held_out == "document" or evaluate.has_places(gold) else "document"
+    report, decisions = evaluate.cross_validate(gold, taxonomy, by=by, progress=progress)
+    kinds = evaluate.by_kind(gold, decisions, taxonomy) if "kind" in gold else None
+    return report, kinds
+
+
+def score_file(model_dir: Path, taxonomy: Taxonomy, path: Path):
+    """The saved model and the keyword baseline scored on a gold table."""
+    from classify.annotation.labeled import read_gold
+    from classify.model.evaluate import evaluate_on
+    from classify.model.persist import load_model
+
+    return evaluate_on(load_model(model_dir, taxonomy), read_gold(path), taxonomy, name=str(path))
+
+
+def suggestions(corpus: Path, model_dir: Path, taxonomy: Taxonomy, events, queue: str = "uncertain",
+                annotator: str = "", check_place: str | None = None, limit: int = 50):
+    """The units of a corpus to label next, most useful first: by default unlabelled units the model is
+    least sure of; with `check_place`, that jurisdiction's fixed random check sample."""
+    from classify.annotation.queue import build_queue
+    from classify.model.persist import checked_card
+
+    tagged = tag_corpus(corpus, model_dir, taxonomy)
+    tagged = tagged.drop(columns=[c for c in tagged if c.startswith("why_")])
+    if check_place:
+        queue = "check"
+        if check_place not in set(tagged["jurisdiction"].astype(str)):
+            raise ValueError(f"no units of jurisdiction {check_place!r} in {corpus}")
+    thresholds = checked_card(model_dir, taxonomy)["thresholds"]
+    chosen = build_queue(queue, tagged, events, thresholds, annotator=annotator, jurisdiction=check_place)
+    if queue == "uncertain":
+        chosen = chosen[~chosen["labelled"]]
+    return chosen.drop(columns=["labelled"], errors="ignore").head(limit)
+
+
+def commitments(tagged, measures=(), jurisdictions=()):
+    """Numbers attached to measures, of the given measures and jurisdictions only (all when empty)."""
+    from classify.analysis.commitments import extract
+    from classify.labels import label_ids_of
+
+    unknown = sorted(set(measures) - set(label_ids_of(tagged)))
+    if unknown:
+        raise ValueError(f"unknown measure(s) {', '.join(unknown)}; the table has "
+                         f"{', '.join(label_ids_of(tagged)) or 'no p_<label> columns'}")
+    if jurisdictions:
+        tagged = tagged[tagged["jurisdiction"].isin(jurisdictions)]
+    return extract(tagged, list(measures) or None)
+
+
+def report(tagged, taxonomy: Taxonomy, places: list[str], card: dict, events) -> str:
+    """The HTML comparison of jurisdictions, with the annotators' decisions and check samples."""
+    from classify.analysis.report import build_report
+    from classify.annotation.labeled import checked_units
+    from classify.annotation.queue import gold_labels
+
+    return build_report(tagged, taxonomy, places, card, gold_labels(events), checked=frozenset(checked_units(events)))
+
+
+def add_to_card(model_dir: Path, title: str, table, note: str, image: tuple[str, bytes] | None = None) -> None:
+    """A measured table (and its plot) written into a model's card, replacing one of the same title."""
+    from classify.model.card import with_table
+    from classify.model.persist import read_card, write_card
+
+    if image is not None:
+        (Path(model_dir) / image[0]).write_bytes(image[1])
+    write_card(model_dir, with_table(read_card(model_dir), title, table, note, image[0] if image else ""))
+
+
+def tag_chunks(corpus: Path, model_dir: Path, taxonomy: Taxonomy, **options):
+    """A corpus folder's units tagged chunk by chunk, by the model's tagging form (see `predict.tag_corpus`
+    for the options: jobs, backend, scheduler, size, manifest)."""
+    from classify.model.persist import load_tagger
+    from classify.model.predict import tag_corpus as tag_in_chunks
+
+    return tag_in_chunks(load_tagger(model_dir, taxonomy), corpus, **options)
+
+
+def ablation(gold, taxonomy: Taxonomy, dev, model_dir: Path, progress: Progress = lambda step: None):
+    """Each lever of the model on and off, scored with provinces held out and on the development set;
+    the table goes into the model's card."""
+    from classify.model import experiments
+
+    table = experiments.ablation(gold, taxonomy, experiments.LEVERS, dev, progress=progress)
+    add_to_card(model_dir, experiments.ABLATION_TITLE, table, experiments.ABLATION_NOTE)
+    return table
+
+
+def learning_curve(gold, taxonomy: Taxonomy, model_dir: Path):
+    """Macro F1 on held-out documents against units labelled, into the model's card."""
+    from classify.model import experiments
+
+    table = experiments.learning_curve(gold, taxonomy)
+    add_to_card(model_dir, experiments.CURVE_TITLE, table, experiments.CURVE_NOTE)
+    return table
+
+
+def labelling_curve(gold, taxonomy: Taxonomy, dev, model_dir: Path, progress: Progress = lambda step: None):
+    """Dev macro F1 against pool units labelled, active-learning against random order; the table and its
+    plot into the model's card."""
+    from classify.analysis.plot import curve_figure, to_png
+    from classify.model import experiments
+
+    table = experiments.labelling_curve(gold, taxonomy, dev, progress=progress)
+    add_to_card(model_dir, experiments.LABELLING_TITLE, table, experiments.LABELLING_NOTE,
+                ("labelling-curve.png", to_png(curve_figure(table))))
+    return table
