@@ -161,6 +161,28 @@ def synthetic_training_set(gold: pd.DataFrame, size: int, seed: int = 0) -> pd.D
                          "doc_id": rng.integers(0, 10, size).astype(str), "source": "corpus"})
 
 
+def training_growth(results: Results, small: int = 10_000, large: int = 100_000) -> None:
+    """Training time at two sizes, thresholds tuned on a capped sample (the default) and, as the baseline in
+    this process, on all units (as before issue 23); and whether the small size's model is unchanged."""
+    taxonomy = load_taxonomy(PROJECT.taxonomy)
+    gold = gold_with_text(PROJECT.labeled, PROJECT.corpora)[0]
+    sets = {size: synthetic_training_set(gold, size) for size in (small, large)}
+    seconds, thresholds = {}, {}
+    for name, params in (("capped tuning sample", {}), ("all units tuned (baseline)", {"tuning_units": None})):
+        for size, frame in sets.items():
+            seconds[name, size], model = timed(train, frame, taxonomy, params)
+            results[f"train on {size:,} units, {name}"] = f"{seconds[name, size]:.1f} s"
+            if size == small:
+                thresholds[name] = model.thresholds_by_label()
+    for name in ("capped tuning sample", "all units tuned (baseline)"):
+        results[f"training {small:,} → {large:,} units, {name} (goal ≤ 10×)"] = (
+            f"{seconds[name, large] / seconds[name, small]:.1f}× for {large / small:.0f}× the units")
+    results[f"{large:,} units: capped ÷ baseline"] = (
+        f"{seconds['capped tuning sample', large] / seconds['all units tuned (baseline)', large]:.2f}×")
+    results[f"{small:,} units (under the cap): same thresholds either way"] = str(
+        thresholds["capped tuning sample"] == thresholds["all units tuned (baseline)"])
+
+
 def peak_memory_of(command: list[str]) -> tuple[float, float]:
     """Wall time and peak resident memory (MB, VmHWM) of a command run as a child process."""
     script = ("import re, sys, runpy\nsys.argv = sys.argv[1:]\n"
@@ -237,9 +259,14 @@ def main() -> None:
     parser.add_argument("--train-sizes", default="1000,10000,100000")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script")
     parser.add_argument("--only-start-up", action="store_true", help="only the start-up figures (a minute)")
+    parser.add_argument("--only-training", action="store_true",
+                        help="only training growth, against tuning thresholds on all units (about 20 minutes)")
     args = parser.parse_args()
     if args.only_start_up:
         start_up(Results())
+        return
+    if args.only_training:
+        training_growth(Results(), *map(int, args.train_sizes.split(",")[-2:]))
         return
     if args.quick:
         args.units, args.million, args.train_sizes, args.tag_units = 3_000, 20_000, "500,1000,2000", 5_000
