@@ -72,6 +72,16 @@ def _dev_option(function):
                         help="Development-set gold CSV (default: ../shared/devset if present).")(function)
 
 
+def _dev_or_note(dev_path: Path | None):
+    """The development set's gold frame, or None with a note that the card gets cross-validated figures only."""
+    from classify.annotation.labeled import read_gold
+
+    dev_path = dev_path or find_project().devset
+    if dev_path is None:
+        click.echo("no development set (../shared/devset is absent): the card gets grouped-CV figures only", err=True)
+    return read_gold(dev_path) if dev_path else None
+
+
 def _required_dev(dev_path: Path | None):
     """The development set's gold frame, or a one-line error when there is none."""
     from classify.annotation.labeled import read_gold
@@ -217,28 +227,13 @@ def _file_chunks(path: Path, jurisdiction_of):
 @_dev_option
 def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
     """Train a model on labeled/ and write it, with its card, to the model folder."""
-    from classify.annotation.labeled import read_gold
-    from classify.model.persist import save_model
-    from classify.model.train import train_with_card
-
-    dev_path = dev_path or find_project().devset
     taxonomy = load_taxonomy(taxonomy_path)
     gold, resolution = _gold(labeled_dir, taxonomy)
-    dev = read_gold(dev_path) if dev_path else None
-    if dev is None:  # said only once the inputs are known good, so a refusal stays one line
-        click.echo("no development set (../shared/devset is absent): the card gets grouped-CV figures only",
-                   err=True)
+    dev = _dev_or_note(dev_path)  # said only once the inputs are known good, so a refusal stays one line
     bar, step = _progress("train")
     with bar:
-        model = train_with_card(gold, taxonomy, dev=dev, name=model_dir.name, progress=step)
-    model.card_["corpora"] = resolution.to_card()
-    save_model(model, model_dir)
-    metrics = model.card_["metrics"]
-    click.echo(f"model → {model_dir}: grouped-CV macro F1 {metrics['cv']['model']['macro']['f1']:.3f} "
-               f"(keyword baseline {metrics['cv']['baseline']['macro']['f1']:.3f})"
-               + (f"; provinces held out {metrics['cv_place']['model']['macro']['f1']:.3f}" if "cv_place" in metrics else "")
-               + (f"; dev macro F1 {metrics['dev']['model']['macro']['f1']:.3f} "
-                  f"(baseline {metrics['dev']['baseline']['macro']['f1']:.3f})" if "dev" in metrics else ""))
+        model = recipes.train(gold, resolution, taxonomy, model_dir, dev, progress=step)
+    click.echo(f"model → {model_dir}: {recipes.training_summary(model.card_)}")
 
 
 @main.command()

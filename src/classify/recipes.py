@@ -16,6 +16,31 @@ from classify.taxonomy import Taxonomy
 Progress = Callable[[str], None]
 
 
+def train(gold, resolution, taxonomy: Taxonomy, model_dir: Path, dev=None, progress: Progress = lambda step: None):
+    """Train on the gold set, write its honest figures into the card (provinces held out, documents held
+    out, the development set when given, intervals), note which corpora the stand-off labels came from,
+    and save it to `model_dir` (the old model stays until the new one has loaded back)."""
+    from classify.model.persist import save_model
+    from classify.model.train import train_with_card
+
+    model = train_with_card(gold, taxonomy, dev=dev, name=Path(model_dir).name, progress=progress)
+    model.card_["corpora"] = resolution.to_card()
+    save_model(model, model_dir)
+    return model
+
+
+def training_summary(card: dict) -> str:
+    """One line of a trained model's headline figures, the place-held-out one first."""
+    metrics = card["metrics"]
+    parts = [f"provinces held out {metrics['cv_place']['model']['macro']['f1']:.3f}"] if "cv_place" in metrics else []
+    parts.append(f"grouped-CV macro F1 {metrics['cv']['model']['macro']['f1']:.3f} "
+                 f"(keyword baseline {metrics['cv']['baseline']['macro']['f1']:.3f})")
+    if "dev" in metrics:
+        parts.append(f"dev macro F1 {metrics['dev']['model']['macro']['f1']:.3f} "
+                     f"(baseline {metrics['dev']['baseline']['macro']['f1']:.3f})")
+    return "; ".join(parts)
+
+
 def tag_corpus(corpus: Path, model_dir: Path, taxonomy: Taxonomy, skipped: list[str] | None = None):
     """Every unit of a corpus folder tagged by a model, with the phrases that drove each label: from the
     one cache when this model tagged these files before, else tagged once (features counted once)."""

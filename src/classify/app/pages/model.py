@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
+from classify import recipes
 from classify.app import loaders, views
 from classify.model.card import METRIC_SECTIONS, metrics_summary, metrics_table
 from classify.model.explain import top_terms
 from classify.annotation.labeled import read_gold
 from classify.analysis.matrix import matrix_change, without_predictions
-from classify.model.persist import load_model, replace_model, save_model
+from classify.model.persist import load_model, replace_model
 from classify.model.predict import predict_frame
 from classify.annotation.standoff import gold_with_text
 from classify.taxonomy import Taxonomy
-from classify.model.train import train_with_card
 
 CANDIDATE = "candidate"
 
@@ -78,14 +80,23 @@ def render_retrain(taxonomy: Taxonomy, card: dict) -> None:
     if (candidate_dir / "card.json").exists():
         candidate = load_model(candidate_dir, taxonomy)
         render_side_by_side(taxonomy, card, candidate.card_)
-        units = loaders.tagged()
-        change = matrix_change(units, predict_frame(candidate, without_predictions(units)), taxonomy.ids)
+        change = candidate_change(str(candidate_dir), candidate.card_["model_sha256"], card["model_sha256"],
+                                  loaders.tagged(), tuple(taxonomy.ids))
         st.markdown("**How the matrix would change** (candidate minus current, units)")
         st.dataframe(change.rename(columns=lambda l: views.short_name(taxonomy, l)), key="matrix_change")
         if st.button("Replace the current model with the candidate", type="primary", key="promote"):
             replace_model(candidate_dir, project.model)
             st.success("The candidate is now the current model.")
             st.rerun()
+
+
+@st.cache_data(show_spinner="Tagging the corpus with the candidate…", max_entries=2)
+def candidate_change(folder: str, candidate_sha: str, current_sha: str, _units: pd.DataFrame,
+                     labels: tuple[str, ...]) -> pd.DataFrame:
+    """Candidate minus current units per cell, computed once per pair of models (keyed by their hashes),
+    not on every rerun of the page."""
+    candidate = load_model(Path(folder), loaders.taxonomy())
+    return matrix_change(_units, predict_frame(candidate, without_predictions(_units)), list(labels))
 
 
 def train_candidate(taxonomy: Taxonomy, folder) -> None:
@@ -100,9 +111,7 @@ def train_candidate(taxonomy: Taxonomy, folder) -> None:
     gold, resolution = gold_with_text(project.labeled, project.corpora, label_ids=taxonomy.ids,
                                       corpus=project.corpus)
     st.caption(resolution.summary())
-    candidate = train_with_card(gold, taxonomy, dev=dev, name=CANDIDATE, progress=advance)
-    candidate.card_["corpora"] = resolution.to_card()
-    save_model(candidate, folder)
+    recipes.train(gold, resolution, taxonomy, folder, dev, progress=advance)
     bar.progress(1.0, text="done")
 
 
