@@ -428,35 +428,24 @@ def suggest(corpus_dir: Path, output: Path, limit: int, queue_name: str, annotat
 def annotate(unit_id: str | None, label_text: str, annotator: str, table: Path | None, check: bool,
              text: str | None, corpus_dir: str, labeled_dir: Path, taxonomy_path: Path) -> None:
     """Record labelling decisions for units, through the same store the app uses."""
-    from classify.annotation.access import load_users
-    from classify.annotation.labeled import append, make_annotation
-    from classify.labels import CHECK, split_labels
-    from classify.tables import read_table
-    from classify.annotation.standoff import corpus_units, decisions
-
     if (unit_id is None) == (table is None):
         raise click.UsageError("give either UNIT_ID or --from TABLE")
-    known = load_users()
-    if known is not None and annotator not in known:
-        # With a users file, decisions are stored only under the names of registered annotators.
-        raise click.ClickException(f"annotator {annotator!r} is not in the users file (policy-classify users add)")
-    name, folder = PROJECT.corpus_named(corpus_dir)
-    ids = load_taxonomy(taxonomy_path).ids
-    if table is not None:
-        rows = read_table(table, required=("unit_id", "labels"))
-        made = decisions(zip(rows["unit_id"], rows["labels"].map(split_labels)), annotator, corpus_units(folder),
-                         name, sample=CHECK if check else "")
-        append(labeled_dir, made, ids)
-        click.echo(f"{len(made)} decisions by {annotator}" + (f" on {name} (stand-off)" if name else "")
-                   + f" → {labeled_dir}")
-        return
-    if name or check:
-        decision = decisions([(unit_id, split_labels(label_text))], annotator, corpus_units(folder), name,
-                             sample=CHECK if check else "")[0]
-    else:
-        decision = make_annotation(unit_id, split_labels(label_text), annotator, folder, text)
-    append(labeled_dir, [decision], ids)
-    click.echo(f"{unit_id}: {';'.join(decision.labels) or 'none'} by {annotator}")
+    made = recipes.annotate(_decision_rows(unit_id, label_text, table), annotator, PROJECT.corpus_named(corpus_dir),
+                            labeled_dir, load_taxonomy(taxonomy_path).ids, check, text, from_table=table is not None)
+    name = PROJECT.corpus_named(corpus_dir)[0]
+    click.echo(f"{unit_id}: {';'.join(made[0].labels) or 'none'} by {annotator}" if table is None else
+               f"{len(made)} decisions by {annotator}" + (f" on {name} (stand-off)" if name else "") + f" → {labeled_dir}")
+
+
+def _decision_rows(unit_id: str | None, label_text: str, table: Path | None) -> list[tuple[str, tuple[str, ...]]]:
+    """(unit id, labels) pairs: the one given on the command line, or a table's unit_id and labels columns."""
+    from classify.labels import split_labels
+    from classify.tables import read_table
+
+    if table is None:
+        return [(unit_id, split_labels(label_text))]
+    rows = read_table(table, required=("unit_id", "labels"))
+    return list(zip(rows["unit_id"], rows["labels"].map(split_labels)))
 
 
 @main.command()

@@ -29,6 +29,29 @@ def train(gold, resolution, taxonomy: Taxonomy, model_dir: Path, dev=None, progr
     return model
 
 
+def annotate(pairs, annotator: str, corpus: tuple[str, Path], labeled_dir: Path, label_ids, check: bool = False,
+             text: str | None = None, from_table: bool = False) -> list:
+    """Store (unit id, labels) decisions by one annotator, through the same store the app uses: a unit of the
+    project's corpus is stored with its text and place, a unit of a named external corpus stand-off (id and
+    labels only), a unit from elsewhere with the `text` given (one unit, not `from_table`). With a users
+    file, only its annotators may."""
+    from classify.annotation.access import load_users
+    from classify.annotation.labeled import append, make_annotation
+    from classify.annotation.standoff import corpus_units, decisions
+    from classify.labels import CHECK
+
+    known = load_users()
+    if known is not None and annotator not in known:
+        raise ValueError(f"annotator {annotator!r} is not in the users file (policy-classify users add)")
+    name, folder = corpus
+    if name or check or from_table:
+        made = decisions(pairs, annotator, corpus_units(folder), name, sample=CHECK if check else "")
+    else:
+        made = [make_annotation(pairs[0][0], pairs[0][1], annotator, folder, text)]
+    append(labeled_dir, made, label_ids)
+    return made
+
+
 def training_summary(card: dict) -> str:
     """One line of a trained model's headline figures, the place-held-out one first."""
     metrics = card["metrics"]
