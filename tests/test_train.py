@@ -5,7 +5,8 @@ import pytest
 
 from classify.annotation.standoff import gold_with_text
 from classify.model.card import render_card
-from classify.model.train import KIND_TITLE, train_with_card
+from classify.model.train import KIND_TITLE
+from classify.recipes import train_with_card
 
 from conftest import PROJECT
 

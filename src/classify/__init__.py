@@ -24,7 +24,7 @@ _EXPORTS = {
     "Annotation": "annotation.labeled", "StoreError": "annotation.labeled", "append": "annotation.labeled",
     "gold_frame": "annotation.labeled", "read_events": "annotation.labeled", "read_gold": "annotation.labeled",
     "ThresholdedClassifier": "model.estimator", "for_taxonomy": "model.estimator",
-    "train": "model.train", "train_with_card": "model.train",
+    "train": "model.train", "train_with_card": "recipes",
     "Report": "model.evaluate", "cross_validate": "model.evaluate", "evaluate_on": "model.evaluate",
     "keyword_predict": "model.evaluate", "score": "model.evaluate",
     "ModelError": "model.persist", "load_model": "model.persist", "save_model": "model.persist",

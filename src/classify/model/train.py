@@ -1,6 +1,6 @@
 """Train the classifier on the gold set and write its card: what it learnt from, with which settings,
-and how well it does where it has not looked (grouped CV, the pool's places, the development set),
-plus the calibration of the matrix's cell intervals.
+and why; the probabilities of held-out provinces that the cell intervals are calibrated on.
+(`recipes.train_with_card` adds the figures of where it has not looked and the intervals.)
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from classify.analysis import intervals
 from classify.model.estimator import MAX_FOLDS, ThresholdedClassifier, for_taxonomy, label_matrix, training_arrays
-from classify.model.card import with_table
-from classify.model.evaluate import by_kind, cross_validate, evaluate_on, external_report, external_rows, has_places
+from classify.model.evaluate import external_rows, has_places
 from classify.labels import WRITTEN, split_labels
 from classify.taxonomy import Taxonomy
 
@@ -66,34 +64,6 @@ def train(gold: pd.DataFrame, taxonomy: Taxonomy, params: dict | None = None,
         "versions": library_versions(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    return model
-
-
-def train_with_card(gold: pd.DataFrame, taxonomy: Taxonomy, params: dict | None = None,
-                    dev: pd.DataFrame | None = None, name: str = "default",
-                    progress: Callable[[str], None] = lambda step: None) -> ThresholdedClassifier:
-    """Train on the gold set and write its honest figures into the card: grouped CV and, if given, the dev set."""
-    model = train(gold, taxonomy, params, progress)
-    progress("scoring by nested grouped cross-validation")
-    cv, decisions = cross_validate(gold, taxonomy, params)
-    model.card_["name"] = name
-    model.card_["metrics"] = {"cv": cv.to_dict()}
-    if external_rows(gold).any():
-        model.card_["metrics"]["cv_external"] = external_report(gold, decisions, taxonomy).to_dict()
-    if has_places(gold):
-        progress("scoring by nested cross-validation holding out whole provinces")
-        placed, held_decisions = cross_validate(gold, taxonomy, params, by="province")
-        model.card_["metrics"]["cv_place"] = placed.to_dict()
-        if external_rows(gold).any():
-            model.card_["metrics"]["cv_place_external"] = external_report(
-                gold, held_decisions, taxonomy, "the same place-held-out cross-validation").to_dict()
-        model.card_ = with_table(model.card_, KIND_TITLE, by_kind(gold, held_decisions, taxonomy), KIND_NOTE)
-    if dev is not None:
-        progress("scoring on the development set")
-        model.card_["metrics"]["dev"] = evaluate_on(model, dev, taxonomy, "development set").to_dict()
-    progress("calibrating cell intervals on held-out provinces")
-    model.card_["intervals"] = interval_card(gold, taxonomy, model, dev)
-    model.card_["rationale"] = rationale(model.card_)
     return model
 
 
@@ -154,45 +124,3 @@ def cross_fitted(gold: pd.DataFrame, held: np.ndarray, model: ThresholdedClassif
         proba[test_part] = clone(untuned).fit([texts[i] for i in fitted], y[fitted]).predict_proba(
             [texts[i] for i in rows[test_part]])
     return proba
-
-
-def interval_card(gold: pd.DataFrame, taxonomy: Taxonomy, model: ThresholdedClassifier,
-                  dev: pd.DataFrame | None = None, min_places: int = 10) -> dict:
-    """Calibration of cell intervals from jurisdictions held out by cross-fitting, and their coverage:
-    on held-out halves of those jurisdictions, and on the development set."""
-    held = external_rows(gold)
-    unit = "province" if has_places(gold) else "jurisdiction"
-    source = f"units of external corpora (stand-off labels), held out by {unit}"
-    if len(set(gold.loc[held, "jurisdiction"])) < min_places:
-        held = (training_arrays(gold, taxonomy.ids)[2] != WRITTEN)
-        source = f"labelled corpus units, held out by {unit} (few places: intervals are rough)"
-    places = gold.loc[held, "jurisdiction"].astype(str).to_numpy()
-    if len(set(places)) < 2:
-        return {}
-    proba = cross_fitted(gold, held, model)
-    y = label_matrix(gold.loc[held, "labels"].tolist(), taxonomy.ids)
-    calibration = intervals.calibrate(proba, y, places, taxonomy.ids)
-    result = {"source": source, "units": int(held.sum()), "jurisdictions": len(set(places)),
-              "calibration": intervals.to_card(calibration),
-              "coverage": {"held-out halves": halves_coverage(proba, y, places, taxonomy.ids).to_dict("records")}}
-    if dev is not None and "jurisdiction" in dev and dev["jurisdiction"].astype(bool).all():
-        result["coverage"]["development set"] = intervals.coverage(
-            model.predict_proba(dev["text"].tolist()), label_matrix(dev["labels"].tolist(), taxonomy.ids),
-            dev["jurisdiction"].astype(str).to_numpy(), taxonomy.ids, calibration).to_dict("records")
-    return result
-
-
-def halves_coverage(proba: np.ndarray, y: np.ndarray, places: np.ndarray, ids, seed: int = 0) -> pd.DataFrame:
-    """Coverage of intervals calibrated on one half of the jurisdictions and tested on the other, both ways."""
-    names = np.array(sorted(set(places)), dtype=object)
-    first = set(names[np.random.default_rng(seed).permutation(len(names))[: len(names) // 2]])
-    mask = np.array([p in first for p in places])
-    tables = [intervals.coverage(proba[test], y[test], places[test], ids,
-                                 intervals.calibrate(proba[fit], y[fit], places[fit], ids))
-              for fit, test in ((mask, ~mask), (~mask, mask))]
-    both = pd.concat(tables)
-    return both.groupby("checked units").apply(lambda t: pd.Series({
-        "cells": int(t["cells"].sum()),
-        "coverage": round(float(np.average(t["coverage"], weights=t["cells"])), 3),
-        "coverage, non-empty cells": round(float(np.average(t["coverage, non-empty cells"], weights=t["cells"])), 3),
-        "median width": float(t["median width"].mean())}), include_groups=False).reset_index()
