@@ -46,6 +46,29 @@ def committed_model(taxonomy):
     return load_model(PROJECT.model, taxonomy)
 
 
+@pytest.fixture(scope="session")
+def _tagged_once(committed_model):
+    from classify.ingest.sentences import corpus_frame
+    from classify.model.predict import predict_frame
+
+    return predict_frame(committed_model, corpus_frame(PROJECT.corpus))
+
+
+@pytest.fixture
+def tagged_corpus(_tagged_once):
+    """The bundled corpus tagged by the committed model (tagged once per session; each test gets a copy)."""
+    return _tagged_once.copy()
+
+
+def invoke(*args, **options):
+    """The CLI run in this process (`options` go to click's runner, e.g. input=): its result, unchecked."""
+    from click.testing import CliRunner
+
+    from classify.cli import main
+
+    return CliRunner().invoke(main, [str(arg) for arg in args], **options)
+
+
 @pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     """A writable copy of the bundled corpus."""

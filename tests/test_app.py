@@ -11,9 +11,6 @@ from streamlit.testing.v1 import AppTest
 from classify.annotation.access import add_user
 from classify.annotation.labeled import gold_frame
 from classify.analysis.matrix import to_matrix
-from classify.model.persist import load_model
-from classify.model.predict import predict_frame
-from classify.ingest.sentences import corpus_frame
 from classify.taxonomy import load_taxonomy
 
 from conftest import PROJECT
@@ -35,10 +32,9 @@ def project_copy(tmp_path, monkeypatch):
     return root
 
 
-@pytest.fixture(scope="module")
-def tagged():
-    taxonomy = load_taxonomy(PROJECT.taxonomy)
-    return predict_frame(load_model(PROJECT.model, taxonomy), corpus_frame(PROJECT.corpus))
+@pytest.fixture
+def tagged(tagged_corpus):
+    return tagged_corpus
 
 
 def matrix_table(at: AppTest) -> pd.DataFrame:

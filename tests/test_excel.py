@@ -3,27 +3,22 @@
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from classify.cli import main
 from classify.tables import read_table, write_table
 
-from conftest import PROJECT
+from conftest import PROJECT, invoke as run_cli
 
 
 @pytest.fixture(scope="module")
-def predictions(tmp_path_factory, committed_model):
+def predictions(tmp_path_factory, _tagged_once):
     """The bundled corpus tagged by the committed model, as a CSV."""
-    from classify.ingest.sentences import corpus_frame
-    from classify.model.predict import predict_frame
-
     path = tmp_path_factory.mktemp("pred") / "pred.csv"
-    write_table(predict_frame(committed_model, corpus_frame(PROJECT.corpus)), path)
+    write_table(_tagged_once, path)
     return path
 
 
 def invoke(*args):
-    result = CliRunner().invoke(main, [str(arg) for arg in args])
+    result = run_cli(*args)
     assert result.exit_code == 0, result.output
     return result
 

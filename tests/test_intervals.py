@@ -55,16 +55,9 @@ def test_the_committed_model_s_intervals_hold_on_the_development_set(committed_m
     assert table["coverage"].between(0.85, 0.96).all(), table
 
 
-def tagged_units(committed_model, taxonomy) -> pd.DataFrame:
-    from classify.model.predict import predict_frame
-    from classify.ingest.sentences import corpus_frame
-
-    return predict_frame(committed_model, corpus_frame(PROJECT.corpus))
-
-
-def test_a_city_whose_sentences_are_all_confirmed_gets_its_exact_count(committed_model, taxonomy):
+def test_a_city_whose_sentences_are_all_confirmed_gets_its_exact_count(committed_model, tagged_corpus):
     """Every unit labelled by a person: estimate = low = high = the people's count."""
-    tagged = tagged_units(committed_model, taxonomy)
+    tagged = tagged_corpus
     kunming = tagged[tagged["jurisdiction"] == "昆明市"]
     gold = {u: ("labs" if k % 3 == 0 else "") for k, u in enumerate(kunming["unit_id"])}
     cells = cell_intervals(kunming, from_card(committed_model.card_), gold).set_index("measure")
@@ -73,9 +66,9 @@ def test_a_city_whose_sentences_are_all_confirmed_gets_its_exact_count(committed
         sum(1 for v in gold.values() if v)
 
 
-def test_a_check_sample_switches_the_basis_and_brackets_what_people_found(committed_model, taxonomy):
+def test_a_check_sample_switches_the_basis_and_brackets_what_people_found(committed_model, tagged_corpus):
     """With a random sample of 10 checked units the cell says so, and its interval is at least what they found."""
-    tagged = tagged_units(committed_model, taxonomy)
+    tagged = tagged_corpus
     place = tagged[tagged["jurisdiction"] == "重庆市"]
     sample = check_order(place["unit_id"].tolist(), "重庆市")[:10]
     gold = {u: "finance" for u in sample}

@@ -6,9 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import pandas as pd
-from click.testing import CliRunner
 
-from classify.cli import app_command_line, main
+from classify.cli import app_command_line
 from classify.analysis.commitments import quantities
 from classify.analysis.compare import distinctive_terms
 from classify.model.explain import drivers, phrases_of, top_terms
@@ -16,7 +15,7 @@ from classify.analysis.matrix import matrix_change, to_matrix, with_flags, witho
 from classify.model.predict import predict_frame, tag_cached
 from classify.ingest.sentences import corpus_frame
 
-from conftest import PROJECT, write_corpus
+from conftest import PROJECT, invoke, write_corpus
 
 
 def test_the_codebook_ships_with_the_project_and_the_taxonomy_points_to_it(taxonomy):
@@ -32,7 +31,7 @@ def test_the_codebook_ships_with_the_project_and_the_taxonomy_points_to_it(taxon
 def test_ablate_without_a_development_set_says_so_in_one_line(monkeypatch, tmp_path):
     """No ../shared: a one-line error and exit 1, not a traceback."""
     monkeypatch.setenv("POLICY_CLASSIFY_DEVSET", str(tmp_path / "absent.csv"))
-    result = CliRunner().invoke(main, ["ablate"])
+    result = invoke("ablate")
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         "Error: no development set: ../shared/devset is absent; pass --dev GOLD.csv"]
@@ -45,14 +44,14 @@ def test_a_folder_laid_out_like_the_devset_is_ingested_with_its_jurisdictions(tm
     (folder / "manifest.csv").write_text("doc_id,jurisdiction,parent,level,date,title,source_url,script,chars\n"
                                          "wuhu_2023,芜湖市,安徽省,city,2023,t,u,simplified,10\n"
                                          "jinan_2023,济南市,山东省,city,2023,t,u,simplified,8\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["ingest", str(folder), "-o", str(tmp_path / "units.csv")])
+    result = invoke("ingest", str(folder), "-o", str(tmp_path / "units.csv"))
     assert result.exit_code == 0, result.output
     units = pd.read_csv(tmp_path / "units.csv")
     assert sorted(units["jurisdiction"].unique()) == ["济南市", "芜湖市"]
     elsewhere = tmp_path / "elsewhere.csv"
     elsewhere.write_text("doc_id,jurisdiction\nwuhu_2023,芜湖市\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["ingest", str(folder), "--manifest", str(elsewhere),
-                                       "-o", str(tmp_path / "one.csv")])
+    result = invoke("ingest", str(folder), "--manifest", str(elsewhere),
+                                       "-o", str(tmp_path / "one.csv"))
     assert result.exit_code == 0, result.output
     assert pd.read_csv(tmp_path / "one.csv")["jurisdiction"].unique().tolist() == ["芜湖市"]
 
@@ -139,12 +138,12 @@ def test_the_app_command_keeps_usage_statistics_and_the_network_off_unless_asked
 
 def test_version_is_printed():
     """`--version` names the installed version."""
-    result = CliRunner().invoke(main, ["--version"])
+    result = invoke("--version")
     assert result.exit_code == 0 and result.output.startswith("policy-classify ")
 
 
-def test_matrix_counts_match_flags(committed_model):
+def test_matrix_counts_match_flags(committed_model, tagged_corpus):
     """A matrix from flags equals one from the labels column (the app's fast path is the CLI's)."""
-    tagged = predict_frame(committed_model, corpus_frame(PROJECT.corpus))
+    tagged = tagged_corpus
     labels = committed_model.labels
     assert to_matrix(with_flags(tagged, labels), labels=labels).equals(to_matrix(tagged, labels=labels))

@@ -6,22 +6,16 @@ import stat
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from classify.annotation.access import LoginThrottle
-from classify.cli import main
 from classify.ingest.documents import CorpusError, add_document, check_text, read_lines
 from classify.model.explain import safe_text
 from classify.annotation.labeled import read_events
 from classify.model.persist import ModelError, load_model, save_model
 
-from conftest import PROJECT, write_corpus
+from conftest import PROJECT, invoke, write_corpus
 
 PROJECT_MODEL = PROJECT.model / "model.skops"
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def one_line_error(result, *fragments):

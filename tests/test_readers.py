@@ -5,15 +5,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from classify.cli import main
 from classify.ingest.documents import Document, safe_file_name
 from classify.ingest.readers import join_wrapped, read_file
 from classify.ingest.sentences import document_units, units_frame
 from classify.tables import read_table
 
-from conftest import PROJECT
+from conftest import PROJECT, invoke
 from made_files import FOOTER, NAV, make_docx, make_encrypted_pdf, make_html, make_pdf, make_scanned_pdf
 
 TEXTS = sorted(PROJECT.corpus.glob("*.txt"))
@@ -99,8 +97,8 @@ def test_folder_of_pdf_docx_and_html_ingests_like_its_txt_with_the_same_predicti
     sources = {"a.pdf": TEXTS[0], "b.docx": TEXTS[1], "c.html": CHONGQING}
     for name, text in sources.items():
         {".pdf": make_pdf, ".docx": make_docx, ".html": make_html}[Path(name).suffix](lines_of(text), folder / name)
-    result = CliRunner().invoke(main, ["ingest", "--from-folder", str(folder), "--jurisdiction", "杭州市",
-                                       "--output", str(tmp_path / "units.csv")])
+    result = invoke("ingest", "--from-folder", str(folder), "--jurisdiction", "杭州市",
+                                       "--output", str(tmp_path / "units.csv"))
     assert result.exit_code == 0, result.output
     assert "a.pdf: read by pdfplumber" in result.stderr and "c.html: read by trafilatura" in result.stderr
     units = read_table(tmp_path / "units.csv")
@@ -125,13 +123,13 @@ def test_from_folder_asks_each_jurisdiction_takes_titles_and_adds_no_row_twice(t
     make_docx(["关于加快建设实验室的通知", "加快建设实验室。"], folder / "a.docx")
     make_html(["人才新政十条", "引进高层次人才。"], folder / "b.html")
     output = str(tmp_path / "units.csv")
-    result = CliRunner().invoke(main, ["ingest", "--from-folder", str(folder), "--output", output],
+    result = invoke("ingest", "--from-folder", str(folder), "--output", output,
                                 input="成都市\n重庆市\n")
     assert result.exit_code == 0, result.output
     manifest = read_table(folder / "manifest.csv")
     assert manifest[["file", "jurisdiction", "title"]].values.tolist() == [
         ["a.docx", "成都市", "关于加快建设实验室的通知"], ["b.html", "重庆市", "人才新政十条"]]
-    again = CliRunner().invoke(main, ["ingest", "--from-folder", str(folder), "--output", output])
+    again = invoke("ingest", "--from-folder", str(folder), "--output", output)
     assert again.exit_code == 0 and "0 documents added" in again.stderr
     assert len(read_table(folder / "manifest.csv")) == 2
 
@@ -162,8 +160,8 @@ def refused_files(folder: Path) -> dict[str, tuple[Path, str]]:
 def test_a_file_that_cannot_be_read_gets_one_error_line_and_exit_1(tmp_path, kind):
     """`ingest FILE` on a refused file: one `error:` line naming it and what to do, exit 1, no output."""
     path, words = refused_files(tmp_path)[kind]
-    result = CliRunner().invoke(main, ["ingest", str(path), "--jurisdiction", "成都市",
-                                       "--output", str(tmp_path / "units.csv")])
+    result = invoke("ingest", str(path), "--jurisdiction", "成都市",
+                                       "--output", str(tmp_path / "units.csv"))
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
     assert path.name in result.stderr and words in result.stderr and "Traceback" not in result.output
@@ -191,8 +189,8 @@ def test_bad_files_in_a_folder_are_skipped_and_named_and_nothing_in_the_corpus_c
     make_pdf(lines_of(CHONGQING)[:5], corpus_copy / "new.pdf")
     make_scanned_pdf(corpus_copy / "scan.pdf")
     (corpus_copy / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
-    result = CliRunner().invoke(main, ["ingest", "--from-folder", str(corpus_copy), "--jurisdiction", "成都市",
-                                       "--output", str(tmp_path / "units.csv")])
+    result = invoke("ingest", "--from-folder", str(corpus_copy), "--jurisdiction", "成都市",
+                                       "--output", str(tmp_path / "units.csv"))
     assert result.exit_code == 0, result.output
     assert "1 documents added" in result.stderr
     assert "scan.pdf: scanned PDF" in caplog.text and "old.doc: old Word (.doc) files" in caplog.text

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from classify.cli import main
 
-from conftest import ROOT
+from conftest import ROOT, invoke
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SHOWN = sorted(set(re.findall(r"`policy-classify ((?:[a-z-]+)(?: [a-z-]+)?)", README)))
@@ -25,9 +25,9 @@ def test_the_readme_opens_with_the_two_commands_a_new_user_runs():
 def test_every_command_the_readme_shows_exists(shown):
     """`policy-classify <command> --help` answers for each command the README mentions."""
     words = shown.split()
-    result = CliRunner().invoke(main, [*words, "--help"])
+    result = invoke(*words, "--help")
     if result.exit_code != 0 and len(words) == 2:  # "labels export" is a group and a command; "tag CORPUS" is not
-        result = CliRunner().invoke(main, [words[0], "--help"])
+        result = invoke(words[0], "--help")
     assert result.exit_code == 0, (shown, result.output)
 
 
@@ -38,7 +38,7 @@ def test_every_command_the_readme_shows_exists(shown):
 def test_the_options_the_readme_names_are_there(command, option):
     """Options documented in the CLI reference appear in the command's help."""
     assert option in README
-    assert option in CliRunner().invoke(main, [command, "--help"]).output
+    assert option in invoke(command, "--help").output
 
 
 SESSION = [line for block in re.findall(r"```bash\n(.*?)```", README, flags=re.DOTALL)
