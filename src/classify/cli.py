@@ -248,13 +248,13 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
 def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None, held_out: str) -> None:
     """Score the model and the keyword baseline, per label and macro (and, under cross-validation, per kind
     of document)."""
-    from classify.model.card import metrics_summary, metrics_table
+    from classify.model.card import metrics_summary, shown_metrics
 
     taxonomy = load_taxonomy(taxonomy_path)
     with tqdm(desc="cross-validation folds", unit="fold", file=sys.stderr, disable=None) as bar:
         report, kinds = (recipes.score_file(model_dir, taxonomy, data_path), None) if data_path else \
             recipes.cross_validation(_gold(labeled_dir, taxonomy)[0], taxonomy, held_out, _fold_counter(bar))
-    click.echo(metrics_table(report.to_dict()).to_string(float_format=lambda v: f"{v:.3f}")
+    click.echo(shown_metrics(report.to_dict()).to_string()
                + (f"\n{kinds.to_string()}" if kinds is not None and not kinds.empty else ""))
     click.echo(metrics_summary(report.to_dict()))
 

@@ -35,11 +35,11 @@ def annotate(pairs, annotator: str, corpus: tuple[str, Path], labeled_dir: Path,
     labels only), a unit from elsewhere with the `text` given (one unit, not `from_table`). With a users
     file, only its annotators may."""
     from classify.annotation.access import load_users
-    from classify.annotation.labeled import append, make_annotation
+    from classify.annotation.labeled import annotator_name, append, make_annotation
     from classify.annotation.standoff import corpus_units, decisions
     from classify.labels import CHECK
 
-    known = load_users()
+    annotator, known = annotator_name(annotator), load_users()
     if known is not None and annotator not in known:
         raise ValueError(f"annotator {annotator!r} is not in the users file (policy-classify users add)")
     name, folder = corpus

@@ -50,7 +50,7 @@ def build_report(tagged: pd.DataFrame, taxonomy: Taxonomy, jurisdictions: Sequen
     calibration = from_card(card)
     cells = cell_intervals(chosen, calibration, gold, checked) if calibration else pd.DataFrame()
     macro = card.get("metrics", {}).get("dev", card.get("metrics", {}).get("cv", {})).get("model", {})
-    macro_f1 = macro.get("macro", {}).get("f1", float("nan"))
+    macro_f1 = macro.get("macro", {}).get("f1")
     distinct = distinctive_measures(tagged, labels)
     distinct = distinct[distinct["jurisdiction"].isin(jurisdictions)]
     promises = extract(chosen)
@@ -60,7 +60,7 @@ def build_report(tagged: pd.DataFrame, taxonomy: Taxonomy, jurisdictions: Sequen
         f"<h1>Policy measures: {html.escape(' · '.join(jurisdictions))}</h1>",
         f"<p class='note'>Generated {date.today().isoformat()} by policy-classify from {len(chosen)} sentences; "
         f"model trained {html.escape(str(card.get('created', '?')))}, macro F1 "
-        f"{macro_f1:.2f} "
+        f"{'n/a' if macro_f1 is None else format(macro_f1, '.2f')} "
         "on unseen jurisdictions. Counts come from a model: read the evidence before citing them.</p>",
         "<h2>Measures by jurisdiction</h2>",
         _image(heatmap(counts, labels, [names[l] for l in labels], "count")),

@@ -75,13 +75,25 @@ def add_user(name: str, password: str, path: Path | None = None) -> Path:
     path = path or users_file()
     if not name.strip():
         raise AccessError("an annotator needs a name")
+    name = _plain_name(name)
     if len(password) < 8:
         raise AccessError("a password needs at least 8 characters")
     users = load_users(path) or {}
-    users[name.strip()] = hash_password(password)
+    users[name] = hash_password(password)
     text = json.dumps({"annotators": users}, ensure_ascii=False, indent=2)
     # Made owner-only before it takes the file's name: the hashes are never readable by others, even briefly.
     return write_atomic(path, lambda partial: (partial.write_text(text, encoding="utf-8"), os.chmod(partial, 0o600)))
+
+
+def _plain_name(name: str) -> str:
+    """The name as the annotation store keeps it (see `labeled.annotator_name`), so a login and the
+    records it writes carry one spelling."""
+    from classify.annotation.labeled import StoreError, annotator_name
+
+    try:
+        return annotator_name(name)
+    except StoreError as err:
+        raise AccessError(str(err)) from None
 
 
 @dataclass

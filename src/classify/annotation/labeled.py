@@ -15,7 +15,7 @@ import logging
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -54,6 +54,10 @@ class Annotation:
     corpus: str = ""  # for stand-off records: the external corpus's name in project.yaml
     sample: str = ""  # "check" when the unit was drawn in a jurisdiction's simple random check sample
 
+    def __post_init__(self):
+        # A set of labels: 'finance;finance' is one label, in one order however it was typed.
+        object.__setattr__(self, "labels", tuple(sorted(set(self.labels))))
+
 
 def standoff(unit_id: str, doc_id: str, labels: tuple[str, ...], annotator: str, corpus: str,
              jurisdiction: str = "") -> Annotation:
@@ -67,12 +71,21 @@ def written_id(text: str) -> str:
     return f"{WRITTEN}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10]}"
 
 
-def store_file(folder: Path, annotator: str) -> Path:
-    """The file an annotator's decisions go to; the name keeps letters (any script), digits, - and _."""
-    slug = re.sub(r"[^\w-]+", "_", annotator.strip()).strip("_")
+def annotator_name(name: str) -> str:
+    """An annotator's name as the store keeps it, the same in the file's name and in every record: letters
+    (any script), digits, - and _, other runs of characters as one _ ('li si' → 'li_si'). A name that
+    looks like a path is refused, so no name can reach another file."""
+    if "/" in name or "\\" in name or name.strip().startswith("."):
+        raise StoreError(f"annotator name {name!r} looks like a path; use letters, digits, - and _")
+    slug = re.sub(r"[^\w-]+", "_", name.strip()).strip("_")
     if not slug:
-        raise StoreError(f"annotator name {annotator!r} has no usable characters")
-    return Path(folder) / f"{slug}.jsonl"
+        raise StoreError(f"annotator name {name!r} has no usable characters")
+    return slug
+
+
+def store_file(folder: Path, annotator: str) -> Path:
+    """The file an annotator's decisions go to: `<annotator_name>.jsonl`."""
+    return Path(folder) / f"{annotator_name(annotator)}.jsonl"
 
 
 def append(folder: Path, annotations: Sequence[Annotation], label_ids: Iterable[str] | None = None) -> int:
@@ -82,6 +95,7 @@ def append(folder: Path, annotations: Sequence[Annotation], label_ids: Iterable[
     known = set(label_ids) if label_ids is not None else None
     for annotation in annotations:
         _check(annotation, known)
+    annotations = [replace(a, annotator=annotator_name(a.annotator)) for a in annotations]
     by_file: dict[Path, list[Annotation]] = {}
     for annotation in annotations:
         by_file.setdefault(store_file(folder, annotation.annotator), []).append(annotation)

@@ -68,17 +68,34 @@ def metrics_table(report: dict) -> pd.DataFrame:
     return table
 
 
-def metrics_summary(report: dict) -> str:
-    return (f"{report['method']}: {report['units']} units, {report['documents']} documents. Macro F1: model "
-            f"{report['model']['macro']['f1']:.3f}, keyword baseline {report['baseline']['macro']['f1']:.3f}.")
+NO_EXAMPLES = "no examples"
 
 
-def _metrics_section(title: str, report: dict) -> list[str]:
+def figure(value) -> str:
+    """A score as the card, the CLI and the app show it: three decimals, or 'no examples' for a label with
+    nothing to find and nothing claimed (never a perfect score)."""
+    return NO_EXAMPLES if value is None or pd.isna(value) else f"{value:.3f}"
+
+
+def shown_metrics(report: dict) -> pd.DataFrame:
+    """`metrics_table` with its scores as text (`figure`), for printing."""
     table = metrics_table(report)
     shown = table.astype(object)
     for column in ("precision", "recall", "f1", "baseline f1"):
-        shown[column] = table[column].map("{:.3f}".format)
-    return [f"## {title}", "", metrics_summary(report), "", shown.to_markdown(), ""]
+        shown[column] = table[column].map(figure)
+    return shown
+
+
+def metrics_summary(report: dict) -> str:
+    """One line: what was scored, and macro F1 of the model and the baseline over how many labels."""
+    macro = report["model"]["macro"]
+    over = f" (over {macro['labels']} labels)" if "labels" in macro else ""
+    return (f"{report['method']}: {report['units']} units, {report['documents']} documents. Macro F1: model "
+            f"{figure(macro['f1'])}, keyword baseline {figure(report['baseline']['macro']['f1'])}{over}.")
+
+
+def _metrics_section(title: str, report: dict) -> list[str]:
+    return [f"## {title}", "", metrics_summary(report), "", shown_metrics(report).to_markdown(), ""]
 
 
 def _intervals_section(study: dict) -> list[str]:

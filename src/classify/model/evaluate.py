@@ -36,14 +36,21 @@ class Report:
 
 
 def _records(scores: pd.DataFrame) -> dict:
-    return {row: {k: (int(v) if k in ("support", "tp", "fp", "fn") else round(float(v), 4)) for k, v in values.items()}
+    """Rows as plain JSON values: counts as ints, scores rounded, a score with no examples as None (null)."""
+    def plain(key, value):
+        if key in ("support", "tp", "fp", "fn", "labels"):
+            return None if pd.isna(value) else int(value)
+        return None if pd.isna(value) else round(float(value), 4)
+
+    return {row: {k: plain(k, v) for k, v in values.items() if not (k == "labels" and pd.isna(v))}
             for row, values in scores.to_dict(orient="index").items()}
 
 
 def score(y_true: np.ndarray, y_pred: np.ndarray, ids: Sequence[str]) -> pd.DataFrame:
     """Precision, recall, F1 and support per label, then micro and macro averages.
 
-    A label with no gold and no predicted units scores F1 = 1 (nothing to find, nothing claimed).
+    A label with no gold and no predicted units has no examples: its scores are NaN, never a perfect 1,
+    and the macro averages run over the other labels (the macro row's `labels` says how many).
     """
     y_true, y_pred = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
     tp = (y_true & y_pred).sum(axis=0)
@@ -53,7 +60,9 @@ def score(y_true: np.ndarray, y_pred: np.ndarray, ids: Sequence[str]) -> pd.Data
                                                  "fp": int(fp[k]), "fn": int(fn[k])} for k, label in enumerate(ids)}
     frame = pd.DataFrame.from_dict(rows, orient="index")
     counts = {"support": int(y_true.sum()), "tp": int(tp.sum()), "fp": int(fp.sum()), "fn": int(fn.sum())}
-    macro = {k: float(frame[k].mean()) for k in ("precision", "recall", "f1")} | counts
+    macro = {k: float(frame[k].mean()) for k in ("precision", "recall", "f1")} | counts | {
+        "labels": int(frame["f1"].notna().sum())}
+    frame["labels"] = np.nan  # how many labels the macro averages run over: on the macro row only
     frame.loc[MICRO] = _prf(tp.sum(), fp.sum(), fn.sum()) | counts
     frame.loc[MACRO] = macro
     for column in ("support", "tp", "fp", "fn"):
@@ -63,9 +72,9 @@ def score(y_true: np.ndarray, y_pred: np.ndarray, ids: Sequence[str]) -> pd.Data
 
 def _prf(tp: int, fp: int, fn: int) -> dict:
     if tp + fp + fn == 0:
-        return {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+        return {"precision": np.nan, "recall": np.nan, "f1": np.nan}  # no examples: nothing to score
     precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
+    recall = tp / (tp + fn) if tp + fn else np.nan
     f1 = 2 * tp / (2 * tp + fp + fn)
     return {"precision": precision, "recall": recall, "f1": f1}
 

@@ -10,7 +10,10 @@ import ctypes
 import ctypes.util
 import hashlib
 import json
+import logging
+import math
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 # card, or serving cached predictions, then starts in a fraction of a second.
 
 __all__ = ["ModelError", "load_model", "checked_card", "save_model", "read_card", "write_card", "replace_model", "load_estimator"]
+
+log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.skops"
 # skops rebuilds only types it trusts: scikit-learn's, numpy's and scipy's, plus these of ours.
@@ -57,6 +62,7 @@ def save_model(model: ThresholdedClassifier, folder: Path) -> Path:
     in: a failure or a kill while saving leaves the previous model whole."""
     folder = Path(folder)
     staging = folder.with_name(f".{folder.name}.{os.getpid()}.new")
+    clean_stale(folder)
     if staging.exists():
         shutil.rmtree(staging)
     try:
@@ -70,6 +76,12 @@ def save_model(model: ThresholdedClassifier, folder: Path) -> Path:
         skops.io.dump(model, staging / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
         model.card_["model_sha256"] = file_sha256(staging / MODEL_FILE)
         write_card(staging, model.card_)
+        # Read back through the same checked path every later load takes, before the swap: a model that
+        # would not load never replaces one that does.
+        try:
+            estimator_from_bytes((staging / MODEL_FILE).read_bytes(), str(folder / MODEL_FILE))
+        except ModelError as err:
+            raise ModelError(f"{folder}: the new model does not load back ({err}); the previous one is kept") from None
         replace_model(staging, folder, move=True)
     except OSError as err:
         raise ModelError(f"{folder}: cannot save the model ({err.strerror or err}); the previous one is kept") from None
@@ -79,9 +91,51 @@ def save_model(model: ThresholdedClassifier, folder: Path) -> Path:
     return folder
 
 
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove the staging folders (`.NAME.PID.new` / `.copy`) that a save killed midway left beside `folder`,
+    if their process is gone; put back a model a killed swap had moved aside (`.NAME.PID.old`). Says so."""
+    folder, removed = Path(folder), []
+    pattern = re.compile(rf"^\.{re.escape(folder.name)}\.(\d+)\.(new|copy|old)$")
+    for path in sorted(folder.parent.glob(f".{folder.name}.*")) if folder.parent.is_dir() else []:
+        match = pattern.match(path.name)
+        if not match or not path.is_dir() or _alive(int(match.group(1))):
+            continue
+        if match.group(2) == "old" and not folder.exists():
+            path.rename(folder)
+            log.warning("%s: put back the model an interrupted save had moved aside (%s)", folder, path.name)
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+        log.warning("%s: removed %s, left by a save that was interrupted", folder, path.name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own leftovers: nothing of this process is saving now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _strict(value):
+    """JSON values only: NaN and infinities (a score with no examples) become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    return value
+
+
 def write_card(folder: Path, card: dict) -> None:
     """Write a model's card as JSON and as Markdown, each atomically; the model file itself is untouched."""
-    write_text(Path(folder) / CARD_FILE, json.dumps(card, ensure_ascii=False, indent=2) + "\n")
+    write_text(Path(folder) / CARD_FILE, json.dumps(_strict(card), ensure_ascii=False, indent=2, allow_nan=False) + "\n")
     write_text(Path(folder) / CARD_MARKDOWN, render_card(card))
 
 
@@ -218,9 +272,10 @@ def estimator_from_bytes(data: bytes, name: str = "model") -> ThresholdedClassif
     except UntrustedTypesFoundException as err:
         listed = str(err).splitlines()[0].partition(": ")[2].strip(" .[]").replace("'", "")
         raise ModelError(f"{name}: refusing to load untrusted type(s) {listed}") from None
-    except (ValueError, KeyError, TypeError, AttributeError, ImportError, OSError, zipfile.BadZipFile) as err:
-        # A zip whose schema.json is malformed or of another shape: refused before anything is built.
-        raise ModelError(f"{name}: not a model file ({' '.join(str(err).split())})") from None
+    except Exception as err:  # noqa: BLE001 — whatever a damaged file raises (zlib.error, a bad schema), one line
+        # A zip whose schema.json is malformed or of another shape, or whose data is damaged: refused.
+        detail = " ".join(str(err).split()) or type(err).__name__
+        raise ModelError(f"{name}: not a model file ({detail})") from None
     if not isinstance(model, ThresholdedClassifier):
         raise ModelError(f"{name}: holds a {type(model).__name__}, not a classifier of this project; retrain")
     return model

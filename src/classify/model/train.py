@@ -17,7 +17,8 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from classify.model.estimator import MAX_FOLDS, ThresholdedClassifier, for_taxonomy, label_matrix, training_arrays
+from classify.model.estimator import (MAX_FOLDS, ThresholdedClassifier, TrainingError, for_taxonomy, label_matrix,
+                                      training_arrays)
 from classify.model.evaluate import external_rows, has_places
 from classify.labels import WRITTEN, split_labels
 from classify.taxonomy import Taxonomy
@@ -51,6 +52,7 @@ def train(gold: pd.DataFrame, taxonomy: Taxonomy, params: dict | None = None,
     """Fit a classifier on a gold frame (columns unit_id, text, labels, doc_id, source); its card (`.card_`)
     records the data, settings and thresholds."""
     texts, y, groups = training_arrays(gold, taxonomy.ids)
+    check_learnable(y, taxonomy.ids)
     progress("choosing thresholds by grouped cross-validation, then fitting on all units")
     model = for_taxonomy(taxonomy, **(params or {})).fit(texts, y, groups=groups)
     model.card_ = {
@@ -66,6 +68,20 @@ def train(gold: pd.DataFrame, taxonomy: Taxonomy, params: dict | None = None,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     return model
+
+
+def check_learnable(y: np.ndarray, ids) -> None:
+    """Refuse, by name, a label the data cannot teach: with no positive (or no negative) example the
+    classifier for it would be a constant, which says nothing and which no checked load accepts."""
+    if not len(y):
+        raise TrainingError("no labelled units to train on (is --labeled the annotation store?)")
+    for k, label in enumerate(ids):
+        if not y[:, k].any():
+            raise TrainingError(f"label {label} has no positive example in the training data; label some units "
+                                "with it (or remove it from the taxonomy) and train again")
+        if y[:, k].all():
+            raise TrainingError(f"label {label} has no negative example in the training data (every unit carries "
+                                "it); label units without it and train again")
 
 
 def rationale(card: dict) -> str:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from classify import recipes
 from classify.app import loaders, views
-from classify.model.card import METRIC_SECTIONS, metrics_summary, metrics_table
+from classify.model.card import METRIC_SECTIONS, NO_EXAMPLES, metrics_summary, metrics_table
 from classify.model.explain import top_terms
 from classify.annotation.labeled import read_gold
 from classify.analysis.matrix import matrix_change, without_predictions
@@ -43,7 +43,7 @@ def render_card(taxonomy: Taxonomy, card: dict) -> None:
             st.subheader(title)
             st.caption(metrics_summary(report) + " tp/fp/fn are the confusion counts.")
             table = metrics_table(report).rename(index=lambda l: views.label_name(taxonomy, l))
-            st.dataframe(table.style.format("{:.3f}", subset=["precision", "recall", "f1", "baseline f1"]),
+            st.dataframe(table.style.format("{:.3f}", subset=["precision", "recall", "f1", "baseline f1"], na_rep=NO_EXAMPLES),
                          key=f"metrics_{key}")
     intervals = card.get("intervals", {})
     if intervals.get("coverage"):
@@ -120,9 +120,11 @@ def render_side_by_side(taxonomy: Taxonomy, card: dict, candidate: dict) -> None
     names = {"dev": "development set", "cv_place": "provinces held out", "cv": "grouped by document"}
     for key in names:
         if key in candidate.get("metrics", {}) and key in card.get("metrics", {}):
-            side = pd.DataFrame({"current": pd.DataFrame(card["metrics"][key]["model"]).T["f1"],
-                                 "candidate": pd.DataFrame(candidate["metrics"][key]["model"]).T["f1"]}
+            side = pd.DataFrame({"current": pd.DataFrame(card["metrics"][key]["model"]).T["f1"].astype(float),
+                                 "candidate": pd.DataFrame(candidate["metrics"][key]["model"]).T["f1"].astype(float)}
                                 ).rename(index=lambda l: views.label_name(taxonomy, l))
             st.markdown(f"**F1, {names[key]}**")
-            st.dataframe(side.assign(change=side["candidate"] - side["current"]).style.format(
-                "{:+.3f}", subset=["change"]).format("{:.3f}", subset=["current", "candidate"]), key=f"side_{key}")
+            shown = side.assign(change=side["candidate"] - side["current"]).style.format(
+                "{:+.3f}", subset=["change"], na_rep="—").format("{:.3f}", subset=["current", "candidate"],
+                                                                  na_rep=NO_EXAMPLES)
+            st.dataframe(shown, key=f"side_{key}")
