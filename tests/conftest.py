@@ -69,6 +69,18 @@ def invoke(*args, **options):
     return CliRunner().invoke(main, [str(arg) for arg in args], **options)
 
 
+def one_line_error(result, *fragments):
+    """An in-process CLI result that failed as a user should see it: exit 1, one `error:` line holding
+    every fragment, no traceback."""
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    # Progress notes (what stand-off labels were used) may come first; the failure is one line.
+    lines = [line for line in result.output.strip().splitlines() if line.startswith(("error:", "Error:"))]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
 @pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     """A writable copy of the bundled corpus."""

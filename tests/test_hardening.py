@@ -22,14 +22,7 @@ from classify.model.persist import ModelError, file_sha256, load_model, save_mod
 from classify.model.predict import predict_frame
 from classify.tables import write_table
 
-from conftest import PROJECT, invoke
-
-
-def one_line_error(result, *fragments):
-    lines = [line for line in result.output.strip().splitlines() if line.startswith(("error:", "Error:"))]
-    assert result.exit_code == 1 and len(lines) == 1 and "Traceback" not in result.output, result.output
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
+from conftest import PROJECT, invoke, one_line_error
 
 
 @pytest.fixture

@@ -13,19 +13,9 @@ from classify.model.explain import safe_text
 from classify.annotation.labeled import read_events
 from classify.model.persist import ModelError, load_model, save_model
 
-from conftest import PROJECT, invoke, write_corpus
+from conftest import PROJECT, invoke, one_line_error, write_corpus
 
 PROJECT_MODEL = PROJECT.model / "model.skops"
-
-
-def one_line_error(result, *fragments):
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    # Progress notes (what stand-off labels were used) may come first; the failure is one line.
-    lines = [line for line in result.output.strip().splitlines() if line.startswith(("error:", "Error:"))]
-    assert len(lines) == 1 and "Traceback" not in result.output, result.output
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 @pytest.mark.parametrize("text", ["加快建设重点实验室\x01\x02\x03", "加快建设\x00重点实验室",
