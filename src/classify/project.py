@@ -95,6 +95,10 @@ def find_project(start: Path | None = None) -> Project:
     return Project(Path(__file__).resolve().parents[2])
 
 
+# Every environment variable the project reads is read here, at the edge: POLICY_CLASSIFY_ROOT,
+# _DEVSET, _CACHE, _USERS and _SEGMENTER (and XDG_CACHE_HOME / XDG_CONFIG_HOME).
+
+
 def cache_folder() -> Path:
     """The one folder for derived files kept between runs (the model's tagging form, tagged corpora, the
     segmenter's term frequencies): POLICY_CLASSIFY_CACHE, else the user's cache folder. Everything in it is
@@ -102,3 +106,16 @@ def cache_folder() -> Path:
     if os.environ.get("POLICY_CLASSIFY_CACHE"):
         return Path(os.environ["POLICY_CLASSIFY_CACHE"])
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policy-classify"
+
+
+def users_path() -> Path:
+    """The users file: POLICY_CLASSIFY_USERS, else ~/.config/policy-classify/users.json (never inside the
+    project, so its hashes are never committed)."""
+    configured = os.environ.get("POLICY_CLASSIFY_USERS")
+    base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+    return Path(configured) if configured else base / "policy-classify" / "users.json"
+
+
+def segmenter_wanted() -> str:
+    """The word segmenter asked for: POLICY_CLASSIFY_SEGMENTER, default rjieba (jieba's Rust port)."""
+    return os.environ.get("POLICY_CLASSIFY_SEGMENTER", "rjieba")

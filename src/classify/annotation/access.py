@@ -25,10 +25,10 @@ class AccessError(ValueError):
 
 
 def users_file() -> Path:
-    """POLICY_CLASSIFY_USERS, else ~/.config/policy-classify/users.json (never inside the project)."""
-    configured = os.environ.get("POLICY_CLASSIFY_USERS")
-    base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
-    return Path(configured) if configured else base / "policy-classify" / "users.json"
+    """Where the users file is (`project.users_path`)."""
+    from classify.project import users_path
+
+    return users_path()
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:

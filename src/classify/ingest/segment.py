@@ -16,12 +16,11 @@ import importlib.util
 import hashlib
 import json
 import logging
-import os
 import re
 import tempfile
 from pathlib import Path
 
-from classify.project import cache_folder
+from classify.project import cache_folder, segmenter_wanted
 
 _PIECES = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")
 _OTHER = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|[^\sA-Za-z\d]")
@@ -31,7 +30,7 @@ ENGINES = ("rjieba", "jieba")
 
 def engine_name() -> str:
     """The engine this process uses: rjieba when installed, unless POLICY_CLASSIFY_SEGMENTER says otherwise."""
-    wanted = os.environ.get("POLICY_CLASSIFY_SEGMENTER", "rjieba")
+    wanted = segmenter_wanted()
     if wanted == "rjieba" and importlib.util.find_spec("rjieba") is None:
         return "jieba"
     return wanted if wanted in ENGINES else "jieba"
