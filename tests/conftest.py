@@ -89,6 +89,14 @@ def corpus_copy(tmp_path) -> Path:
     return target
 
 
+@pytest.fixture
+def model_copy(tmp_path) -> Path:
+    """A writable copy of the committed model folder."""
+    target = tmp_path / "model"
+    shutil.copytree(PROJECT.model, target)
+    return target
+
+
 def write_corpus(folder: Path, documents: dict[str, str], manifest: str | None = None) -> Path:
     """A corpus folder with the given file texts and, optionally, a manifest."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,11 @@
+"""classify.annotation.access: who may annotate: the users file, its hashed passwords, and the login."""
+
 import json
 
 import pytest
 
-from classify.annotation.access import AccessError, add_user, check_login, hash_password, load_users, verify_password
+from classify.annotation.access import (AccessError, LoginThrottle, add_user, check_login, hash_password, load_users,
+                                        verify_password)
 
 
 def test_passwords_are_stored_hashed_and_salted(tmp_path):
@@ -35,3 +38,15 @@ def test_short_passwords_and_broken_hashes_are_refused(tmp_path):
         add_user("a", "short", tmp_path / "u.json")
     assert not verify_password("x", "not-a-hash")
     assert verify_password("correct", hash_password("correct"))
+
+
+def test_repeated_failed_logins_wait_longer_and_longer():
+    """Three failures for a name start a back-off that doubles; a success clears it."""
+    throttle = LoginThrottle()
+    for _ in range(3):
+        throttle.record("李四", False, now=100.0)
+    assert throttle.wait("李四", 100.0) == 2.0
+    throttle.record("李四", False, now=100.0)
+    assert throttle.wait("李四", 100.0) == 4.0 and throttle.wait("张三", 100.0) == 0.0
+    throttle.record("李四", True, now=200.0)
+    assert throttle.wait("李四", 200.0) == 0.0

@@ -1,3 +1,5 @@
+"""classify.analysis.commitments: the amounts, counts and targets a policy sentence commits to."""
+
 import pandas as pd
 import pytest
 
@@ -69,3 +71,11 @@ def test_units_without_labels_give_no_commitments():
     frame = pd.DataFrame({"unit_id": ["u"], "doc_id": ["d"], "jurisdiction": ["甲市"], "labels": [""],
                           "text": ["高新技术企业达到3071家"]})
     assert extract(frame).empty
+
+
+def test_commitments_skip_congress_numbers_and_ordinal_lists():
+    """十九大 is a congress and 三大战略 a slogan; 三大平台 counts three platforms; 千亿元 stays in full."""
+    assert quantities("深入学习贯彻党的十九大精神") == []
+    assert quantities("实施三大战略") == []
+    assert [q["value"] for q in quantities("建设三大平台")] == [3]
+    assert [q["value"] for q in quantities("打造千亿元产业集群")] == [100_000_000_000]

@@ -1,7 +1,10 @@
+"""classify.analysis.compare: jurisdictions set side by side: distinctive measures and words, similarity,
+profiles by year."""
+
 import numpy as np
 import pandas as pd
 
-from classify.analysis.compare import by_year, distinctive_measures, log_odds, regroup, similarity
+from classify.analysis.compare import by_year, distinctive_measures, distinctive_terms, log_odds, regroup, similarity
 from classify.analysis.matrix import to_matrix
 
 TAGGED = pd.DataFrame({
@@ -49,3 +52,11 @@ def test_regrouping_counts_a_unit_once_per_group():
     mapping = {"labs": ("supply",), "finance": ("supply", "environment"), "talent": ("supply",)}
     grouped = to_matrix(regroup(TAGGED, mapping), labels=["supply", "environment"])
     assert grouped.loc["甲市", "supply"] == 5 and grouped.loc["甲市", "environment"] == 1
+
+
+def test_distinctive_words_leave_out_function_words():
+    """的 and 为 say nothing of a city's policy, however often it writes them."""
+    tagged = pd.DataFrame({"jurisdiction": ["甲", "甲", "乙"], "labels": ["labs"] * 3, "p_labs": [0.9] * 3,
+                           "text": ["为 建设 的 实验室", "为 建设 的 实验室", "设立 基金"]})
+    terms = distinctive_terms(tagged, "甲", "labs", str.split, threshold=0.5)["term"].tolist()
+    assert "的" not in terms and "为" not in terms and "实验室" in terms

@@ -1,10 +1,14 @@
+"""classify.ingest.documents: a corpus folder, its manifest and its files read as text, whatever their
+encoding, and what is refused before it is kept."""
+
 import logging
 
+import pandas as pd
 import pytest
 
-from classify.ingest.documents import CorpusError, add_document, read_lines, read_manifest, safe_file_name
+from classify.ingest.documents import CorpusError, add_document, check_text, read_lines, read_manifest, safe_file_name
 
-from conftest import write_corpus
+from conftest import invoke, write_corpus
 
 TEXT = "加快建设国家实验室。\n設立天使投資母子基金。\n"
 
@@ -79,3 +83,62 @@ def test_added_document_joins_manifest_and_never_overwrites(tmp_path):
         add_document(folder, "b.txt", "别的内容。", "丙市")
     assert (folder / "manifest.csv").read_bytes() == before
     assert (folder / "b.txt").read_text(encoding="utf-8") == "建设实验室。"
+
+
+@pytest.mark.parametrize("text", ["加快建设重点实验室\x01\x02\x03", "加快建设\x00重点实验室",
+                                  "\x07" * 300 + "建设实验室。" * 3300 + "建设实验室。" * 100_000],
+                         ids=["control characters", "one NUL", "1.5% early, 0.05% overall"])
+def test_pasted_text_with_control_characters_is_refused_before_it_is_kept(tmp_path, text):
+    """The app's paste and upload use the corpus reader's own check, over the opening and the whole."""
+    with pytest.raises(CorpusError):
+        check_text("pasted.txt", text)
+    with pytest.raises(CorpusError):
+        add_document(tmp_path / "corpus", "pasted.txt", text, "某市")
+    assert not (tmp_path / "corpus" / "pasted.txt").exists()
+
+
+def test_big5_text_is_decoded_as_big5_not_as_gb18030(tmp_path):
+    """Traditional text saved in Big5 reads back as itself, not as GB18030 garbage."""
+    text = "成都市科學技術局加快建設國家實驗室，設立天使投資母子基金，推進科技成果轉化。\n" * 5
+    path = tmp_path / "big5.txt"
+    path.write_bytes(text.encode("big5"))
+    assert "".join(read_lines(path)) == text
+
+
+def test_invalid_bytes_late_in_a_file_are_reported_where_they_are(tmp_path):
+    """A broken byte after many good lines is reported at its line, not at byte 0."""
+    path = tmp_path / "late.txt"
+    path.write_bytes(("建设国家实验室。\n" * 20_000).encode("utf-8") + b"\xff\xfe broken\n")
+    with pytest.raises(CorpusError, match=r"at byte 500,000 \(line 20001\)"):
+        list(read_lines(path))
+
+
+@pytest.mark.parametrize("codec", ["gb18030", "gbk", "utf-16"])
+def test_gbk_and_utf16_documents_are_read_not_rejected(tmp_path, codec):
+    """Chinese files in the encodings Windows tools write ingest like UTF-8 ones."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "杭州市.txt").write_bytes("加快建設國家實驗室。設立天使投資基金。".encode(codec))
+    result = invoke("ingest", folder, "--output", tmp_path / "units.csv")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "units.csv").read_text(encoding="utf-8")
+    assert "加快建设国家实验室" in text and "设立天使投资基金" in text
+
+
+def test_a_folder_laid_out_like_the_devset_is_ingested_with_its_jurisdictions(tmp_path):
+    """A manifest without a `file` column finds docs/<doc_id>.txt and keeps the real place names."""
+    folder = tmp_path / "others"
+    write_corpus(folder / "docs", {"wuhu_2023.txt": "加快建设重点实验室。\n", "jinan_2023.txt": "设立科创基金。\n"})
+    (folder / "manifest.csv").write_text("doc_id,jurisdiction,parent,level,date,title,source_url,script,chars\n"
+                                         "wuhu_2023,芜湖市,安徽省,city,2023,t,u,simplified,10\n"
+                                         "jinan_2023,济南市,山东省,city,2023,t,u,simplified,8\n", encoding="utf-8")
+    result = invoke("ingest", str(folder), "-o", str(tmp_path / "units.csv"))
+    assert result.exit_code == 0, result.output
+    units = pd.read_csv(tmp_path / "units.csv")
+    assert sorted(units["jurisdiction"].unique()) == ["济南市", "芜湖市"]
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("doc_id,jurisdiction\nwuhu_2023,芜湖市\n", encoding="utf-8")
+    result = invoke("ingest", str(folder), "--manifest", str(elsewhere),
+                                       "-o", str(tmp_path / "one.csv"))
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(tmp_path / "one.csv")["jurisdiction"].unique().tolist() == ["芜湖市"]

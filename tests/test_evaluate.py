@@ -1,3 +1,6 @@
+"""classify.model.evaluate: scores per label and their averages, the keyword baseline, grouped
+cross-validation."""
+
 import numpy as np
 import pytest
 
@@ -34,3 +37,11 @@ def test_grouped_cross_validation_scores_every_corpus_unit_once(taxonomy):
     assert report.units == len(gold) and report.documents == 3
     assert decisions.shape == (len(gold), len(taxonomy.ids))
     assert set(report.model.index) == set(taxonomy.ids) | {"micro", "macro"}
+
+
+def test_a_label_with_no_examples_is_no_examples_never_a_perfect_score():
+    truth = np.array([[1, 0], [0, 0], [1, 0]])
+    guess = np.array([[1, 0], [1, 0], [0, 0]])
+    table = score(truth, guess, ["labs", "finance"])
+    assert np.isnan(table.loc["finance", "f1"])
+    assert table.loc["macro", "f1"] == pytest.approx(0.5) and table.loc["macro", "labels"] == 1

@@ -1,8 +1,15 @@
+"""classify.annotation.labeled: the annotation store, one JSON-lines file per annotator, and what it keeps
+or refuses."""
+
 import json
 
+from classify.annotation.access import AccessError, add_user
 from classify.annotation.labeled import Annotation, StoreError, append, gold_frame, read_events, written_id
+from classify.ingest.sentences import corpus_frame
 
 import pytest
+
+from conftest import PROJECT, invoke, one_line_error
 
 
 def _ann(unit_id="d-1", labels=("labs",), annotator="ann", time="2026-01-01T00:00:00+00:00", **kw):
@@ -56,3 +63,36 @@ def test_records_are_json_lines_with_labels_sorted(tmp_path):
     append(tmp_path, [_ann(labels=("talent", "finance"))])
     record = json.loads(next(tmp_path.glob("*.jsonl")).read_text(encoding="utf-8"))
     assert record["labels"] == ["finance", "talent"] and record["annotator"] == "ann"
+
+
+def test_a_store_record_with_a_non_string_time_is_skipped_not_fatal(tmp_path):
+    """A hand-edited record that would break sorting is reported and skipped; the others load."""
+    good = {"unit_id": "d-1", "text": "建设", "labels": ["labs"], "annotator": "a", "time": "2026-01-01T00:00:00"}
+    bad = dict(good, unit_id="d-2", time=12345)
+    (tmp_path / "a.jsonl").write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    assert [e.unit_id for e in read_events(tmp_path)] == ["d-1"]
+
+
+def test_a_label_given_twice_is_stored_once(tmp_path):
+    unit = corpus_frame(PROJECT.corpus)["unit_id"].iloc[0]
+    result = invoke("annotate", unit, "--labels", "finance;finance", "--annotator", "ann", "--labeled", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [e.labels for e in read_events(tmp_path)] == [("finance",)]
+    assert json.loads((tmp_path / "ann.jsonl").read_text(encoding="utf-8"))["labels"] == ["finance"]
+
+
+def test_an_annotator_name_that_looks_like_a_path_is_refused(tmp_path):
+    unit = corpus_frame(PROJECT.corpus)["unit_id"].iloc[0]
+    result = invoke("annotate", unit, "--labels", "finance", "--annotator", "../../x", "--labeled", tmp_path / "s")
+    one_line_error(result, "looks like a path")
+    assert not list(tmp_path.rglob("*.jsonl"))
+    with pytest.raises(AccessError, match="looks like a path"):
+        add_user("../x", "long enough password", tmp_path / "users.json")
+
+
+def test_a_name_keeps_one_spelling_in_its_file_and_its_records(tmp_path):
+    unit = corpus_frame(PROJECT.corpus)["unit_id"].iloc[0]
+    for name in ("li si", "li_si"):
+        assert invoke("annotate", unit, "--labels", "labs", "--annotator", name, "--labeled", tmp_path).exit_code == 0
+    assert [p.name for p in tmp_path.glob("*.jsonl")] == ["li_si.jsonl"]
+    assert {e.annotator for e in read_events(tmp_path)} == {"li_si"}

@@ -1,7 +1,11 @@
+"""classify.ingest.sentences: documents cut into units (sentences and clauses) with stable ids."""
+
+import pandas as pd
+
 from classify.ingest.documents import Document, read_manifest
 from classify.ingest.sentences import MAX_UNIT_CHARS, corpus_frame, document_units, split, unit_id
 
-from conftest import PROJECT, write_corpus
+from conftest import PROJECT, invoke, write_corpus
 
 
 def test_units_are_cut_at_stops_semicolons_and_question_marks():
@@ -93,3 +97,14 @@ def test_bundled_corpus_yields_units_with_levels_and_parents():
     assert levels == {"上海市": "municipality", "成都市": "city", "昆明市": "city", "沟渠区": "district",
                       "重庆市": "municipality"}
     assert units.loc[units["jurisdiction"] == "沟渠区", "parent"].unique().tolist() == ["成都市"]
+
+
+def test_a_200000_character_line_without_punctuation_becomes_capped_units(tmp_path):
+    """A page with no stops is cut into units of at most 400 characters, none lost."""
+    line = "建设国家重点实验室" * 22_223
+    folder = write_corpus(tmp_path / "c", {"long.txt": line[:200_000]})
+    result = invoke("ingest", folder, "--output", tmp_path / "units.csv")
+    assert result.exit_code == 0, result.output
+    units = pd.read_csv(tmp_path / "units.csv", dtype=str, keep_default_na=False)
+    assert units["text"].str.len().max() <= 400
+    assert "".join(units["text"]) == line[:200_000]

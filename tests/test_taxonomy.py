@@ -1,3 +1,5 @@
+"""classify.taxonomy: the labels file, what makes it valid, and the codebook it points to."""
+
 import pytest
 import yaml
 
@@ -68,3 +70,13 @@ def test_fingerprint_changes_with_terms_but_not_with_prose():
     reworded = parse_taxonomy({"labels": [_label("labs", definition="Reworded.")]})
     new_term = parse_taxonomy({"labels": [_label("labs", key_terms=["术语", "新术语"])]})
     assert base.fingerprint() == reworded.fingerprint() != new_term.fingerprint()
+
+
+def test_the_codebook_ships_with_the_project_and_the_taxonomy_points_to_it(taxonomy):
+    """A clone without ../shared still has the rules that decide every hard case."""
+    assert (PROJECT.root / "docs" / "codebook.md").is_file()
+    assert "codebook: docs/codebook.md" in PROJECT.taxonomy.read_text("utf-8")
+    assert "## Rules for hard cases" in PROJECT.codebook.read_text("utf-8")
+    shared = PROJECT.root.parent / "shared" / "codebook.md"
+    if shared.is_file():
+        assert PROJECT.codebook.read_text("utf-8") == shared.read_text("utf-8"), "the copy is current"
