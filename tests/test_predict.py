@@ -4,7 +4,7 @@ behind them read back from the cache."""
 import pandas as pd
 import pytest
 
-import classify.model.fastcount as fastcount
+from classify.model import tagger
 from classify.ingest.sentences import corpus_frame
 from classify.model.explain import drivers, phrases_of
 from classify.model.predict import predict_frame, tag_cached
@@ -17,7 +17,7 @@ def test_the_tagged_corpus_is_read_from_disk_after_a_restart(tmp_path, committed
     corpus = write_corpus(tmp_path / "corpus", {"a.txt": "建设国家实验室。设立基金。\n"})
     model_hash = committed_model.card_["model_sha256"]
     first = tag_cached(corpus, tmp_path / "cache", model_hash, lambda: committed_model)
-    monkeypatch.setattr("classify.model.fastcount.fast_transform", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
+    monkeypatch.setattr("classify.model.tagger.fast_transform", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
     again = tag_cached(corpus, tmp_path / "cache", model_hash, lambda: pytest.fail("the model was loaded again"))
     pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
     (corpus / "a.txt").write_text("引进人才。\n", encoding="utf-8")
@@ -29,8 +29,8 @@ def test_tagging_a_corpus_counts_its_features_once_and_predicts_as_predict_frame
                                                                                  monkeypatch):
     """On a cache miss the features serve both the probabilities and the phrases that explain them."""
     corpus = write_corpus(tmp_path / "corpus", {"a.txt": "建设国家实验室。设立天使投资基金。会议召开。\n"})
-    calls, counted = [], fastcount.fast_transform
-    monkeypatch.setattr(fastcount, "fast_transform", lambda *a, **k: calls.append(1) or counted(*a, **k))
+    calls, counted = [], tagger.fast_transform
+    monkeypatch.setattr(tagger, "fast_transform", lambda *a, **k: calls.append(1) or counted(*a, **k))
     tagged = tag_cached(corpus, tmp_path / "cache", committed_model.card_["model_sha256"], lambda: committed_model)
     assert len(calls) == 1
     monkeypatch.undo()

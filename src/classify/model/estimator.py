@@ -24,8 +24,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_is_fitted
 
-from classify.model.fastcount import fast_predict_proba
 from classify.model.features import build_features
+from classify.model.tagger import fast_predict_proba
 from classify.labels import WRITTEN, split_labels
 from classify.ingest.normalize import normalize_all
 from classify.taxonomy import Taxonomy

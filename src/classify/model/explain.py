@@ -60,7 +60,7 @@ def _phrase(feature: str) -> str | None:
 
 def drivers(model: Model, texts: Sequence[str], label: str, n: int = 5) -> list[list[str]]:
     """For each text, the phrases (words, character n-grams, taxonomy terms) that most raised `label`."""
-    from classify.model.fastcount import fast_transform
+    from classify.model.tagger import fast_transform
 
     if not len(texts):
         return []
@@ -75,7 +75,7 @@ def driver_columns(model: Model, texts: Sequence[str], proba: np.ndarray, n: int
     shown with its marked phrases without the model; left empty where the label's probability is below
     `floor` (no threshold an analyst can pick would show the unit there). `features`, when the caller has
     counted them to predict, are not counted again."""
-    from classify.model.fastcount import fast_transform
+    from classify.model.tagger import fast_transform
 
     weights = label_weights(model)
     names = weights.index.to_numpy()

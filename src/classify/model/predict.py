@@ -118,7 +118,7 @@ def tag_cached(folder: Path, cache: Path, model_hash: str, load: Callable[[], Th
     its first page in a few seconds, without loading the model (`load` is called only to tag).
     Documents that could not be read are listed in `skipped` (and remembered with the cache)."""
     from classify.model.explain import driver_columns
-    from classify.model.fastcount import fast_transform
+    from classify.model.tagger import fast_transform
 
     key = hashlib.sha256(f"{model_hash}:{corpus_fingerprint(folder)}".encode()).hexdigest()
     path = Path(cache) / f"tagged-{key[:24]}.parquet"
