@@ -47,7 +47,7 @@ def render_queue_choice(tagged: pd.DataFrame, events: list[Annotation], annotato
     queue_name = left.selectbox("Queue", list(QUEUES), format_func=QUEUES.get, key="queue")
     jurisdiction = right.selectbox("Jurisdiction", ["all"] + sorted(tagged["jurisdiction"].unique()),
                                    key="queue_jurisdiction")
-    labelled = {e.unit_id for e in events if e.unit_id in set(tagged["unit_id"])}
+    labelled = {e.unit_id for e in events} & set(tagged["unit_id"])
     st.progress(len(labelled) / max(1, len(tagged)), text=f"{len(labelled)} of {len(tagged)} corpus units labelled")
     if not annotator:
         st.info("Enter your name to start: every decision is saved under it.")
