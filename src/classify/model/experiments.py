@@ -30,6 +30,7 @@ class Variant:
     pool: bool = True
     extra_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     adapt: bool = False  # probabilities adjusted to each document's label priors (`shift.em_adjust`)
+    written_copies: int = 1  # each written sentence trains this many times (a weight on the codebook's lessons)
 
 
 # Mined from the labelled pool by `policy-classify lexicon` (log-odds per label) and vetted by reading:
@@ -50,8 +51,12 @@ LEVERS = (
     Variant("with word bigrams", {"word_ngrams": (1, 2)}),
     Variant("character 1-4-grams", {"char_ngrams": (1, 4)}),
     Variant("C = 30", {"C": 30.0}),
+    Variant("C = 3", {"C": 3.0}),
+    Variant("words and n-grams seen in at least 5 units (min_df = 5)", {"min_df": 5}),
+    Variant("written sentences counted twice", written_copies=2),
     Variant("no class weights", {"class_weight": None}),
     Variant("thresholds fixed at 0.5", {"threshold_tuning": 0.0}),
+    Variant("thresholds tuned three quarters of the way", {"threshold_tuning": 0.75}),
     Variant("thresholds fully tuned by grouped CV", {"threshold_tuning": 1.0}),
     Variant("priors adjusted to each document (EM, Saerens et al. 2002)", adapt=True),
 )
@@ -95,12 +100,7 @@ def ablation(gold: pd.DataFrame, taxonomy: Taxonomy, variants: Sequence[Variant]
     rows = {}
     for variant in variants:
         progress(variant.name)
-        keep = np.ones(len(gold), dtype=bool)
-        if not variant.written and "source" in gold:
-            keep &= (gold["source"] != WRITTEN).to_numpy()
-        if not variant.pool:
-            keep &= ~external
-        data = gold[keep].reset_index(drop=True)
+        data = variant_data(gold, variant)
         used = taxonomy if variant.lexicon else without_lexicon(taxonomy)
         used = with_terms(used, variant.extra_terms) if variant.extra_terms else used
         model = train(data, used, variant.params)
@@ -118,6 +118,21 @@ def ablation(gold: pd.DataFrame, taxonomy: Taxonomy, variants: Sequence[Variant]
                               | {f"dev {label}": dev_scores.loc[label, "f1"] for label in taxonomy.ids}
                               | {f"pool {label}": pool_scores.loc[label, "f1"] for label in taxonomy.ids})
     return pd.DataFrame.from_dict(rows, orient="index").round(3)
+
+
+def variant_data(gold: pd.DataFrame, variant: Variant) -> pd.DataFrame:
+    """The units a variant trains on: without the written sentences or the pool's labels if it says so, and
+    with each written sentence repeated `written_copies` times."""
+    keep = np.ones(len(gold), dtype=bool)
+    if not variant.written and "source" in gold:
+        keep &= (gold["source"] != WRITTEN).to_numpy()
+    if not variant.pool:
+        keep &= ~external_rows(gold)
+    data = gold[keep].reset_index(drop=True)
+    if variant.written_copies > 1 and "source" in data:
+        written = data[data["source"] == WRITTEN]
+        data = pd.concat([data] + [written] * (variant.written_copies - 1), ignore_index=True)
+    return data
 
 
 def training_prior(gold: pd.DataFrame, taxonomy: Taxonomy) -> np.ndarray:
