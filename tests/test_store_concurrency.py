@@ -9,7 +9,7 @@ import time
 
 from classify.annotation.labeled import Annotation, append, read_events
 
-PER_PROCESS = 200
+PER_PROCESS = 100
 ANNOTATOR = "shared"  # every writer appends to the same file, so the lock is what keeps them apart
 
 
@@ -28,7 +28,7 @@ def write_through_function(store: str, process: int) -> None:
 
 
 def test_eight_processes_appending_at_once_lose_nothing(tmp_path):
-    """8 × 200 decisions written at once, half through the CLI command and half through the app's
+    """8 × 100 decisions written at once, half through the CLI command and half through the app's
     function, are all there afterwards."""
     store = str(tmp_path / "labeled")
     context = multiprocessing.get_context("spawn")
