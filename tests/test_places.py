@@ -12,12 +12,12 @@ from conftest import PROJECT
 
 
 @pytest.mark.parametrize("title, kind", [
-    ("市科技局2016年工作总结及2017年工作打算", "work report"),
+    ("县科技局2019年工作总结和2020年工作思路", "work report"),
     ("[无标题;成都市科技局赴上海科技创新专题调研报告]", "work report"),
-    ("2022年临汾市科技工作会议召开", "meeting or speech"),
-    ("关于印发《南阳市“科技创新年”活动实施方案》的通知", "plan or policy"),
-    ("黑龍江省人民政府辦公廳關於印發黑龍江省科技振興行動計畫(2022—2026年)的通知", "plan or policy"),
-    ("大连未来将建设创新策源中心", "news"),
+    ("2023年江城市科技工作推进会召开", "meeting or speech"),
+    ("关于印发《山城市创新驱动三年行动方案》的通知", "plan or policy"),
+    ("海濱市科技創新發展規劃(2025—2030年)", "plan or policy"),
+    ("江城市将建设一批未来产业孵化空间", "news"),
     ("", "news"),
 ])
 def test_the_kind_of_a_document_is_read_from_its_title_in_either_script(title, kind):
