@@ -41,6 +41,7 @@ from scipy.special import expit
 
 from classify.ingest.normalize import normalize_all
 from classify.ingest.segment import Segmenter, cut_chinese, dropped, other_words, split_runs
+from classify.model.rules import apply_rules
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -516,6 +517,7 @@ class Tagger:
     coef: np.ndarray  # labels × features
     intercept: np.ndarray  # labels
     card_: dict = field(default_factory=dict)
+    covering_rule: bool = False  # the model's `covering_rule` (codebook rule 17, `rules.apply_rules`)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         texts = normalize_all(list(texts))
@@ -530,8 +532,9 @@ class Tagger:
             parts.append(term_indicators(self.terms, texts))
         features = sparse.hstack(parts).tocsr()  # FeatureUnion's own stacking
         # Per label, as LogisticRegression.predict_proba computes it (one-vs-rest, labels not exclusive).
-        return np.array([expit((features @ self.coef[k:k + 1].T + self.intercept[k:k + 1]).reshape(-1))
-                         for k in range(len(self.classes_))]).T
+        proba = np.array([expit((features @ self.coef[k:k + 1].T + self.intercept[k:k + 1]).reshape(-1))
+                          for k in range(len(self.classes_))]).T
+        return apply_rules(texts, proba) if self.covering_rule else proba
 
 
 def tagger_of(model) -> Tagger | None:
@@ -560,7 +563,7 @@ def tagger_of(model) -> Tagger | None:
                                                 float(terms.weight), terms.per_term),
         coef=np.vstack([e.coef_ for e in classifier.estimators_]),
         intercept=np.concatenate([e.intercept_ for e in classifier.estimators_]),
-        card_=getattr(model, "card_", {}))
+        card_=getattr(model, "card_", {}), covering_rule=bool(model.covering_rule))
 
 
 def _words(vocabulary: dict, weighting: _Weighting, terms: Sequence[str]) -> _Words:
@@ -578,7 +581,8 @@ def to_bytes(tagger: Tagger) -> bytes:
                           for name, part in (("words", tagger.words), ("chars", tagger.chars))},
             "terms": None if tagger.terms is None else {
                 "terms_by_label": tagger.terms.terms_by_label, "terms_": tagger.terms.terms_,
-                "weight": tagger.terms.weight, "per_term": tagger.terms.per_term}}
+                "weight": tagger.terms.weight, "per_term": tagger.terms.per_term},
+            "covering_rule": tagger.covering_rule}
     arrays = {"meta": np.array(json.dumps(meta, ensure_ascii=False)), "thresholds": tagger.thresholds_,
               "word_list": np.array(sorted(words, key=words.get), dtype=str),
               "char_keys": np.asarray(tagger.chars.index.index), "char_columns": tagger.chars.index.columns,
@@ -609,4 +613,5 @@ def from_bytes(data: bytes, card: dict) -> Tagger:
             chars=_Chars(index, meta["chars"]["features"], weighting["chars"]),
             terms=None if terms is None else _Terms(tuple(map(tuple, terms["terms_by_label"])), tuple(terms["terms_"]),
                                                     terms["weight"], terms["per_term"]),
-            coef=arrays["coef"], intercept=arrays["intercept"], card_=card)
+            coef=arrays["coef"], intercept=arrays["intercept"], card_=card,
+            covering_rule=bool(meta.get("covering_rule", False)))
