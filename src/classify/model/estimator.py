@@ -25,7 +25,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from classify.model.features import build_features
-from classify.model.rules import apply_rules
+from classify.model.rules import RULES, apply_rules
 from classify.model.tagger import fast_predict_proba
 from classify.labels import WRITTEN, split_labels
 from classify.ingest.normalize import normalize_all
@@ -87,19 +87,19 @@ class ThresholdedClassifier(ClassifierMixin, BaseEstimator):
     `threshold_tuning` says how far each threshold moves from 0.5 toward the F1 optimum found on
     out-of-fold probabilities (0 keeps 0.5, 1 takes the optimum): with few documents that optimum is noisy.
     `tuning_units` caps the units those probabilities come from (None: all of them).
-    `covering_rule` sets every probability of a document's own preamble or covering words to 0 (codebook
-    rule 17, `rules.covering_words`): the classifier reads the measures they name and labels them.
+    `rules` names the codebook rules a pattern decides, applied to the probabilities (`rules.RULES`: covering
+    words get no label, an issued plan is institutional reform): the classifier alone gets both wrong.
     """
 
     tuning_units = TUNING_UNITS  # models saved before the setting existed load with it
-    covering_rule = False  # models saved before the rule existed keep their probabilities
+    rules = ()  # models saved before the rules existed keep their probabilities
 
     def __init__(self, labels: Sequence[str] = (), key_terms: Sequence[Sequence[str]] = (),
                  lexicon: Sequence[Sequence[str]] = (), word_ngrams: tuple[int, int] = (1, 1),
                  char_ngrams: tuple[int, int] = (1, 3), min_df: int = 2, sublinear_tf: bool = True,
                  term_weight: float = 0.25, per_term: bool = True, cue_weight: float = 0.0, C: float = 10.0,
                  class_weight: str | None = "balanced", threshold_tuning: float = 0.5, max_folds: int = MAX_FOLDS,
-                 tuning_units: int | None = TUNING_UNITS, covering_rule: bool = True):
+                 tuning_units: int | None = TUNING_UNITS, rules: tuple[str, ...] = RULES):
         self.labels = labels
         self.key_terms = key_terms
         self.lexicon = lexicon
@@ -115,7 +115,7 @@ class ThresholdedClassifier(ClassifierMixin, BaseEstimator):
         self.threshold_tuning = threshold_tuning
         self.max_folds = max_folds
         self.tuning_units = tuning_units
-        self.covering_rule = covering_rule
+        self.rules = rules
 
     def fit(self, X: Sequence[str], y: np.ndarray, groups: Sequence[str] | None = None) -> ThresholdedClassifier:
         """Tune the thresholds by cross-validation over `groups` (documents), then fit on everything."""
@@ -156,8 +156,16 @@ class ThresholdedClassifier(ClassifierMixin, BaseEstimator):
         texts = list(X)
         if not texts:
             return np.zeros((0, len(self.classes_)))
-        proba = fast_predict_proba(self.pipeline_, texts)  # the pipeline's own result, counted faster
-        return apply_rules(normalize_all(texts), proba) if self.covering_rule else proba
+        return self._ruled(texts, fast_predict_proba(self.pipeline_, texts))  # the pipeline's own, counted faster
+
+    def proba_from_features(self, texts: Sequence[str], features) -> np.ndarray:
+        """`predict_proba` of `texts` whose features are already counted (`tagger.fast_transform`, which also
+        explains them): the same numbers without counting twice."""
+        check_is_fitted(self)
+        return self._ruled(list(texts), self.pipeline_.steps[-1][1].predict_proba(features))
+
+    def _ruled(self, texts: list[str], proba: np.ndarray) -> np.ndarray:
+        return apply_rules(normalize_all(texts), proba, self.classes_, self.rules) if self.rules else proba
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Probability minus the label's threshold: positive where the label is assigned."""

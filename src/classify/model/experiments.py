@@ -59,7 +59,9 @@ LEVERS = (
     Variant("thresholds tuned three quarters of the way", {"threshold_tuning": 0.75}),
     Variant("thresholds fully tuned by grouped CV", {"threshold_tuning": 1.0}),
     Variant("priors adjusted to each document (EM, Saerens et al. 2002)", adapt=True),
-    Variant("without the covering-words rule (codebook rule 17)", {"covering_rule": False}),
+    Variant("without the codebook's pattern rules", {"rules": ()}),
+    Variant("without the covering-words rule (codebook rule 17)", {"rules": ("issued_plans",)}),
+    Variant("without the issued-plans rule (codebook rules 10, 17)", {"rules": ("covering_words",)}),
 )
 ABLATION_TITLE = "Ablation: each lever on and off"
 ABLATION_NOTE = ("F1 on the development set (179 units, 16 unseen jurisdictions) of a model trained each way on "

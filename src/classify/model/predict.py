@@ -135,7 +135,7 @@ def tag_cached(folder: Path, cache: Path, model_hash: str, load: Callable[[], Th
     frame = corpus_frame(folder, skipped=skipped)
     texts = frame["text"].fillna("").astype(str).tolist()
     features = fast_transform(model.pipeline_, texts) if texts else None  # counted once: to predict and to explain
-    proba = model.pipeline_.steps[-1][1].predict_proba(features) if texts else np.zeros((0, len(model.classes_)))
+    proba = model.proba_from_features(texts, features) if texts else np.zeros((0, len(model.classes_)))
     decided = _decided(model, proba).set_index(frame.index)
     tagged = pd.concat([frame.drop(columns=[c for c in decided.columns if c in frame]), decided,
                         driver_columns(model, texts, proba, features=features).set_index(frame.index)], axis=1)

@@ -517,7 +517,7 @@ class Tagger:
     coef: np.ndarray  # labels × features
     intercept: np.ndarray  # labels
     card_: dict = field(default_factory=dict)
-    covering_rule: bool = False  # the model's `covering_rule` (codebook rule 17, `rules.apply_rules`)
+    rules: tuple[str, ...] = ()  # the model's `rules` (`rules.apply_rules`)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         texts = normalize_all(list(texts))
@@ -534,7 +534,7 @@ class Tagger:
         # Per label, as LogisticRegression.predict_proba computes it (one-vs-rest, labels not exclusive).
         proba = np.array([expit((features @ self.coef[k:k + 1].T + self.intercept[k:k + 1]).reshape(-1))
                           for k in range(len(self.classes_))]).T
-        return apply_rules(texts, proba) if self.covering_rule else proba
+        return apply_rules(texts, proba, self.classes_, self.rules) if self.rules else proba
 
 
 def tagger_of(model) -> Tagger | None:
@@ -563,7 +563,7 @@ def tagger_of(model) -> Tagger | None:
                                                 float(terms.weight), terms.per_term),
         coef=np.vstack([e.coef_ for e in classifier.estimators_]),
         intercept=np.concatenate([e.intercept_ for e in classifier.estimators_]),
-        card_=getattr(model, "card_", {}), covering_rule=bool(model.covering_rule))
+        card_=getattr(model, "card_", {}), rules=tuple(model.rules))
 
 
 def _words(vocabulary: dict, weighting: _Weighting, terms: Sequence[str]) -> _Words:
@@ -582,7 +582,7 @@ def to_bytes(tagger: Tagger) -> bytes:
             "terms": None if tagger.terms is None else {
                 "terms_by_label": tagger.terms.terms_by_label, "terms_": tagger.terms.terms_,
                 "weight": tagger.terms.weight, "per_term": tagger.terms.per_term},
-            "covering_rule": tagger.covering_rule}
+            "rules": list(tagger.rules)}
     arrays = {"meta": np.array(json.dumps(meta, ensure_ascii=False)), "thresholds": tagger.thresholds_,
               "word_list": np.array(sorted(words, key=words.get), dtype=str),
               "char_keys": np.asarray(tagger.chars.index.index), "char_columns": tagger.chars.index.columns,
@@ -614,4 +614,4 @@ def from_bytes(data: bytes, card: dict) -> Tagger:
             terms=None if terms is None else _Terms(tuple(map(tuple, terms["terms_by_label"])), tuple(terms["terms_"]),
                                                     terms["weight"], terms["per_term"]),
             coef=arrays["coef"], intercept=arrays["intercept"], card_=card,
-            covering_rule=bool(meta.get("covering_rule", False)))
+            rules=tuple(meta.get("rules", ())))
