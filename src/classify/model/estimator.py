@@ -88,7 +88,7 @@ class ThresholdedClassifier(ClassifierMixin, BaseEstimator):
     out-of-fold probabilities (0 keeps 0.5, 1 takes the optimum): with few documents that optimum is noisy.
     `tuning_units` caps the units those probabilities come from (None: all of them).
     `rules` names the codebook rules a pattern decides, applied to the probabilities (`rules.RULES`: covering
-    words get no label, an issued plan is institutional reform): the classifier alone gets both wrong.
+    words get no label, an issued plan is institutional reform): the classifier alone often gets both wrong.
     """
 
     tuning_units = TUNING_UNITS  # models saved before the setting existed load with it
