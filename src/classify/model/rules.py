@@ -46,7 +46,12 @@ def covering_words(text: str) -> bool:
 
 def issued_plan(text: str) -> bool:
     """Whether a normalised unit reports a plan, policy or regulation issued (codebook rules 10 and 17)."""
-    if covering_words(text) or _OWN_TITLE.search(text) or text.startswith("为") or "科普" in text:  # rule 6
+    return not covering_words(text) and _reports_issuing(text)
+
+
+def _reports_issuing(text: str) -> bool:
+    """`issued_plan` short of its covering-words check (which `apply_rules` makes once for both rules)."""
+    if _OWN_TITLE.search(text) or text.startswith("为") or "科普" in text:  # rule 6: popular science is none
         return False
     return bool(_ISSUED.search(_BOOK_TITLE.sub("《》", text)))
 
@@ -54,11 +59,12 @@ def issued_plan(text: str) -> bool:
 def apply_rules(texts: Sequence[str], proba: np.ndarray, labels: Sequence[str],
                 rules: Sequence[str] = RULES) -> np.ndarray:
     """`proba` (normalised texts × `labels`) with the named rules applied, in place: an issued plan's
-    `institutional_reform` raised to `ISSUED_PROBABILITY`, then every probability of covering words set to 0."""
+    `institutional_reform` raised to `ISSUED_PROBABILITY`, every probability of covering words set to 0."""
+    covering = np.fromiter((covering_words(text) for text in texts), dtype=bool, count=len(texts))
     if "issued_plans" in rules and REFORM in labels:
-        rows = np.fromiter((issued_plan(text) for text in texts), dtype=bool, count=len(texts))
+        rows = ~covering & np.fromiter((_reports_issuing(text) for text in texts), dtype=bool, count=len(texts))
         column = list(labels).index(REFORM)
         proba[rows, column] = np.maximum(proba[rows, column], ISSUED_PROBABILITY)
     if "covering_words" in rules:
-        proba[np.fromiter((covering_words(text) for text in texts), dtype=bool, count=len(texts))] = 0.0
+        proba[covering] = 0.0
     return proba
