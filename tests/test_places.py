@@ -57,6 +57,18 @@ def test_place_folds_never_share_a_province_and_written_sentences_only_train():
         place_folds(groups, np.array(["四川省"] * 5 + [""], dtype=object))
 
 
+def test_a_seed_deals_provinces_to_folds_at_random_but_never_splits_one():
+    groups = np.array([f"d{i}" for i in range(12)] + ["written"], dtype=object)
+    places = np.array([f"省{i % 6}" for i in range(12)] + [""], dtype=object)
+    tests_of = lambda folds: sorted(sorted(places[test].tolist()) for _, test in folds)  # noqa: E731
+    dealt = {seed: tests_of(place_folds(groups, places, max_folds=3, seed=seed)) for seed in range(6)}
+    assert tests_of(place_folds(groups, places, max_folds=3, seed=0)) == dealt[0]  # a seed repeats its deal
+    assert len({str(deal) for deal in dealt.values()}) > 1  # different seeds, different deals
+    for seed in dealt:
+        for train, test in place_folds(groups, places, max_folds=3, seed=seed):
+            assert 12 in train and not set(places[test]) & set(places[train[train != 12]])
+
+
 def test_place_held_out_cross_validation_scores_every_real_unit_by_kind(taxonomy):
     from classify.annotation.standoff import gold_with_text
 
@@ -69,3 +81,14 @@ def test_place_held_out_cross_validation_scores_every_real_unit_by_kind(taxonomy
     kinds = by_kind(gold, decisions, taxonomy)
     assert kinds["units"].sum() == len(gold)
     assert kinds["macro F1"].between(0, 1).all()
+
+
+def test_a_seeded_place_held_out_cross_validation_says_how_provinces_were_dealt(taxonomy):
+    from classify.annotation.standoff import gold_with_text
+
+    gold, _ = gold_with_text(PROJECT.labeled, {}, include_written=False, label_ids=taxonomy.ids,
+                             corpus=PROJECT.corpus)
+    gold = gold[gold["source"] == "corpus"].reset_index(drop=True)
+    report, _ = cross_validate(gold, taxonomy, by="province", seed=1)
+    assert "(4 provinces, dealt to folds at random, seed 1)" in report.method
+    assert report.units == len(gold)

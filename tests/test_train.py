@@ -5,7 +5,7 @@ import pytest
 
 from classify.annotation.standoff import gold_with_text
 from classify.model.card import render_card
-from classify.model.train import KIND_TITLE
+from classify.model.train import ASSIGNMENTS_TITLE, KIND_TITLE
 from classify.recipes import train_with_card
 
 from conftest import PROJECT
@@ -32,6 +32,15 @@ def test_the_card_scores_each_kind_of_document(corpus_card):
     _, card = corpus_card
     table = next(t for t in card["tables"] if t["title"] == KIND_TITLE)
     assert "work report" in table["markdown"] and "macro F1" in table["markdown"]
+
+
+def test_the_card_reads_the_place_held_out_figure_under_three_assignments_of_provinces(corpus_card):
+    _, card = corpus_card
+    table = next(t for t in card["tables"] if t["title"] == ASSIGNMENTS_TITLE)["markdown"]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+    assert [row[0] for row in rows] == ["balanced by size (the card's figure)", "dealt at random, seed 1",
+                                        "dealt at random, seed 2"]
+    assert float(rows[0][1]) == round(card["metrics"]["cv_place"]["model"]["macro"]["f1"], 3)
 
 
 def test_the_card_prose_counts_what_it_trained_on(corpus_card):

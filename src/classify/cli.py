@@ -225,14 +225,19 @@ def _file_chunks(path: Path, jurisdiction_of):
 @_taxonomy_option
 @_labeled_option
 @_dev_option
-def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None) -> None:
+@click.option("--place-assignments", type=click.IntRange(min=1), default=3, show_default=True,
+              help="How many assignments of provinces to folds the card's place-held-out figure is read under "
+                   "(1: only the balanced one, faster).")
+def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None,
+          place_assignments: int) -> None:
     """Train a model on labeled/ and write it, with its card, to the model folder."""
     taxonomy = load_taxonomy(taxonomy_path)
     gold, resolution = _gold(labeled_dir, taxonomy)
     dev = _dev_or_note(dev_path)  # said only once the inputs are known good, so a refusal stays one line
     bar, step = _progress("train")
     with bar:
-        model = recipes.train(gold, resolution, taxonomy, model_dir, dev, progress=step)
+        model = recipes.train(gold, resolution, taxonomy, model_dir, dev, progress=step,
+                              place_assignments=place_assignments)
     click.echo(f"model → {model_dir}: {recipes.training_summary(model.card_)}")
 
 
@@ -245,7 +250,11 @@ def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Pat
 @click.option("--held-out", "held_out", type=click.Choice(["province", "document"]), default="province",
               show_default=True, help="What each cross-validation fold holds out: whole provinces (the honest "
               "figure for a new city) or documents.")
-def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None, held_out: str) -> None:
+@click.option("--seed", type=int, default=None,
+              help="Deal the provinces to folds at random with this seed (default: folds balanced by size), to "
+                   "read the place-held-out figure under another assignment.")
+def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path: Path | None, held_out: str,
+             seed: int | None) -> None:
     """Score the model and the keyword baseline, per label and macro (and, under cross-validation, per kind
     of document)."""
     from classify.model.card import metrics_summary, shown_metrics
@@ -253,7 +262,7 @@ def evaluate(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, data_path:
     taxonomy = load_taxonomy(taxonomy_path)
     with tqdm(desc="cross-validation folds", unit="fold", file=sys.stderr, disable=None) as bar:
         report, kinds = (recipes.score_file(model_dir, taxonomy, data_path), None) if data_path else \
-            recipes.cross_validation(_gold(labeled_dir, taxonomy)[0], taxonomy, held_out, _fold_counter(bar))
+            recipes.cross_validation(_gold(labeled_dir, taxonomy)[0], taxonomy, held_out, _fold_counter(bar), seed)
     click.echo(shown_metrics(report.to_dict()).to_string()
                + (f"\n{kinds.to_string()}" if kinds is not None and not kinds.empty else ""))
     click.echo(metrics_summary(report.to_dict()))

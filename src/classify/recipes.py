@@ -16,13 +16,15 @@ from classify.taxonomy import Taxonomy
 Progress = Callable[[str], None]
 
 
-def train(gold, resolution, taxonomy: Taxonomy, model_dir: Path, dev=None, progress: Progress = lambda step: None):
+def train(gold, resolution, taxonomy: Taxonomy, model_dir: Path, dev=None, progress: Progress = lambda step: None,
+          place_assignments: int = 3):
     """Train on the gold set, write its honest figures into the card (provinces held out, documents held
     out, the development set when given, intervals), note which corpora the stand-off labels came from,
     and save it to `model_dir` (the old model stays until the new one has loaded back)."""
     from classify.model.persist import save_model
 
-    model = train_with_card(gold, taxonomy, dev=dev, name=Path(model_dir).name, progress=progress)
+    model = train_with_card(gold, taxonomy, dev=dev, name=Path(model_dir).name, progress=progress,
+                            place_assignments=place_assignments)
     model.card_["corpora"] = resolution.to_card()
     save_model(model, model_dir)
     return model
@@ -101,13 +103,14 @@ def interval_cells(tagged, card: dict, events, value: str = "count", source: str
 
 
 def cross_validation(gold, taxonomy: Taxonomy, held_out: str = "province",
-                     progress: Callable[[int, int], None] | None = None):
+                     progress: Callable[[int, int], None] | None = None, seed: int | None = None):
     """The model and keyword baseline scored with folds that hold out whole provinces (when the gold set
-    knows them; else documents), and macro F1 by kind of document."""
+    knows them; else documents; `seed` deals the provinces to folds at random), and macro F1 by kind of
+    document."""
     from classify.model import evaluate
 
     by = held_out if held_out == "document" or evaluate.has_places(gold) else "document"
-    report, decisions = evaluate.cross_validate(gold, taxonomy, by=by, progress=progress)
+    report, decisions = evaluate.cross_validate(gold, taxonomy, by=by, progress=progress, seed=seed)
     kinds = evaluate.by_kind(gold, decisions, taxonomy) if "kind" in gold else None
     return report, kinds
 
@@ -214,13 +217,14 @@ def labelling_curve(gold, taxonomy: Taxonomy, dev, model_dir: Path, progress: Pr
     return table
 
 def train_with_card(gold, taxonomy: Taxonomy, params: dict | None = None, dev=None, name: str = "default",
-                    progress: Progress = lambda step: None):
+                    progress: Progress = lambda step: None, place_assignments: int = 3):
     """Train on the gold set and write its honest figures into the card: cross-validation holding out
-    provinces and documents, the development set if given, figures by kind of document, and the cell
-    intervals' calibration on held-out provinces."""
+    provinces (under `place_assignments` assignments of provinces to folds) and documents, the development
+    set if given, figures by kind of document, and the cell intervals' calibration on held-out provinces."""
     from classify.model.card import with_table
-    from classify.model.evaluate import by_kind, cross_validate, evaluate_on, external_report, external_rows, has_places
-    from classify.model.train import KIND_NOTE, KIND_TITLE, rationale, train as fit
+    from classify.model.evaluate import (across_assignments, by_kind, cross_validate, evaluate_on, external_report,
+                                         external_rows, has_places)
+    from classify.model.train import ASSIGNMENTS_NOTE, ASSIGNMENTS_TITLE, KIND_NOTE, KIND_TITLE, rationale, train as fit
 
     model = fit(gold, taxonomy, params, progress)
     progress("scoring by nested grouped cross-validation")
@@ -237,6 +241,10 @@ def train_with_card(gold, taxonomy: Taxonomy, params: dict | None = None, dev=No
             model.card_["metrics"]["cv_place_external"] = external_report(
                 gold, held_decisions, taxonomy, "the same place-held-out cross-validation").to_dict()
         model.card_ = with_table(model.card_, KIND_TITLE, by_kind(gold, held_decisions, taxonomy), KIND_NOTE)
+        if place_assignments > 1:
+            progress("the same, under other assignments of provinces to folds")
+            spread = across_assignments(gold, taxonomy, params, range(1, place_assignments), held_decisions)
+            model.card_ = with_table(model.card_, ASSIGNMENTS_TITLE, spread, ASSIGNMENTS_NOTE)
     if dev is not None:
         progress("scoring on the development set")
         model.card_["metrics"]["dev"] = evaluate_on(model, dev, taxonomy, "development set").to_dict()

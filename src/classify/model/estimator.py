@@ -65,16 +65,20 @@ class DocumentFolds(BaseCrossValidator):
             yield np.concatenate([real[train], written]), real[test]
 
 
-def place_folds(groups, places, max_folds: int = MAX_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+def place_folds(groups, places, max_folds: int = MAX_FOLDS, seed: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """Grouped K-fold over places (provinces): every document of a held-out province is tested together, so
-    no fold shares a province's sites, genres and habits with its training data. Written sentences always train."""
+    no fold shares a province's sites, genres and habits with its training data. Written sentences always train.
+
+    Without `seed` the folds are balanced by size (scikit-learn's `GroupKFold`); a `seed` deals the provinces
+    to folds at random instead, so a figure can be read across several assignments, not one."""
     groups, places = np.asarray(groups, dtype=object), np.asarray(places, dtype=object)
     real, written = np.flatnonzero(groups != WRITTEN), np.flatnonzero(groups == WRITTEN)
     n_places = len(set(places[real]))
     if n_places < 2:
         raise TrainingError(f"place-held-out cross-validation needs units from at least 2 provinces, found {n_places}")
     return [(np.concatenate([real[train], written]), real[test])
-            for train, test in GroupKFold(n_splits=min(n_places, max_folds)).split(real, groups=places[real])]
+            for train, test in GroupKFold(n_splits=min(n_places, max_folds), shuffle=seed is not None,
+                                          random_state=seed).split(real, groups=places[real])]
 
 
 def _documents(groups) -> set:

@@ -88,18 +88,19 @@ def keyword_predict(texts: Sequence[str], taxonomy: Taxonomy) -> np.ndarray:
 
 def cross_validate(gold: pd.DataFrame, taxonomy: Taxonomy, params: dict | None = None,
                    progress: Callable[[int, int], None] = lambda done, total: None,
-                   by: str = "document", adapt: bool = False) -> tuple[Report, np.ndarray]:
+                   by: str = "document", adapt: bool = False, seed: int | None = None) -> tuple[Report, np.ndarray]:
     """Nested grouped CV by scikit-learn's `cross_validate`: each held-out document (or, with
     `by="province"`, each held-out province's documents) is predicted by a classifier whose thresholds were
     tuned by cross-validation among the training documents only. Written sentences only ever train.
     With `adapt`, each held-out document's probabilities are first adjusted to its own label priors (`shift`).
+    `seed` deals the provinces to folds at random (`place_folds`); without it the folds are balanced by size.
 
     Returns the report and the out-of-fold decisions (rows of written sentences are all False).
     """
     ids = taxonomy.ids
     texts, y, groups = training_arrays(gold, ids)
     decisions = np.zeros(y.shape, dtype=bool)
-    cv = place_folds(groups, gold["province"].to_numpy()) if by == "province" else DocumentFolds()
+    cv = place_folds(groups, gold["province"].to_numpy(), seed=seed) if by == "province" else DocumentFolds()
     folds = len(cv) if by == "province" else cv.get_n_splits(groups=groups)
     progress(0, folds)
     real = groups != WRITTEN
@@ -110,12 +111,41 @@ def cross_validate(gold: pd.DataFrame, taxonomy: Taxonomy, params: dict | None =
     tested = np.flatnonzero(groups != WRITTEN)
     baseline = keyword_predict([texts[i] for i in tested], taxonomy)
     method = (f"{folds}-fold cross-validation holding out whole provinces "
-              f"({len(set(gold['province'].to_numpy()[tested]))} provinces), thresholds tuned inside each fold"
+              f"({len(set(gold['province'].to_numpy()[tested]))} provinces"
+              f"{', dealt to folds at random, seed ' + str(seed) if seed is not None else ''}), "
+              "thresholds tuned inside each fold"
               if by == "province" else
               f"{folds}-fold cross-validation grouped by document, thresholds tuned inside each fold")
     report = Report(model=score(y[tested], decisions[tested], ids), baseline=score(y[tested], baseline, ids),
                     units=len(tested), documents=len(set(groups[tested])), method=method)
     return report, decisions
+
+
+def across_assignments(gold: pd.DataFrame, taxonomy: Taxonomy, params: dict | None = None,
+                       seeds: Sequence[int] = (1, 2), balanced: np.ndarray | None = None) -> pd.DataFrame:
+    """The place-held-out figure under several assignments of provinces to folds: the balanced one (its
+    out-of-fold decisions `balanced`, when already computed) and one random deal per seed. How far the
+    figure moves between them is noise that a paired comparison on one assignment does not show."""
+    runs = [(None, balanced)] + [(seed, None) for seed in seeds]
+    rows = {}
+    for seed, decisions in runs:
+        if decisions is None:
+            decisions = cross_validate(gold, taxonomy, params, by="province", seed=seed)[1]
+        name = "balanced by size (the card's figure)" if seed is None else f"dealt at random, seed {seed}"
+        rows[name] = _assignment_row(gold, decisions, taxonomy)
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _assignment_row(gold: pd.DataFrame, decisions: np.ndarray, taxonomy: Taxonomy) -> dict:
+    """Macro F1 of one assignment's decisions on all labelled units and, per label, on the pool's."""
+    _, y, groups = training_arrays(gold, taxonomy.ids)
+    tested = groups != WRITTEN
+    row = {"all units macro F1": round(float(score(y[tested], decisions[tested], taxonomy.ids).loc[MACRO, "f1"]), 3)}
+    if external_rows(gold).any():
+        pool = external_report(gold, decisions, taxonomy).model
+        row |= {"pool macro F1": round(float(pool.loc[MACRO, "f1"]), 3)} | {
+            f"pool {label}": round(float(pool.loc[label, "f1"]), 3) for label in taxonomy.ids}
+    return row
 
 
 def has_places(gold: pd.DataFrame) -> bool:
