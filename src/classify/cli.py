@@ -225,11 +225,11 @@ def _file_chunks(path: Path, jurisdiction_of):
 @_taxonomy_option
 @_labeled_option
 @_dev_option
-@click.option("--place-assignments", type=click.IntRange(min=1), default=3, show_default=True,
+@click.option("--place-assignments", type=click.IntRange(min=1), default=None, show_default="3",
               help="How many assignments of provinces to folds the card's place-held-out figure is read under "
                    "(1: only the balanced one, faster).")
 def train(model_dir: Path, taxonomy_path: Path, labeled_dir: Path, dev_path: Path | None,
-          place_assignments: int) -> None:
+          place_assignments: int | None) -> None:
     """Train a model on labeled/ and write it, with its card, to the model folder."""
     taxonomy = load_taxonomy(taxonomy_path)
     gold, resolution = _gold(labeled_dir, taxonomy)

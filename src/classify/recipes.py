@@ -17,7 +17,7 @@ Progress = Callable[[str], None]
 
 
 def train(gold, resolution, taxonomy: Taxonomy, model_dir: Path, dev=None, progress: Progress = lambda step: None,
-          place_assignments: int = 3):
+          place_assignments: int | None = None):
     """Train on the gold set, write its honest figures into the card (provinces held out, documents held
     out, the development set when given, intervals), note which corpora the stand-off labels came from,
     and save it to `model_dir` (the old model stays until the new one has loaded back)."""
@@ -217,13 +217,13 @@ def labelling_curve(gold, taxonomy: Taxonomy, dev, model_dir: Path, progress: Pr
     return table
 
 def train_with_card(gold, taxonomy: Taxonomy, params: dict | None = None, dev=None, name: str = "default",
-                    progress: Progress = lambda step: None, place_assignments: int = 3):
+                    progress: Progress = lambda step: None, place_assignments: int | None = None):
     """Train on the gold set and write its honest figures into the card: cross-validation holding out
     provinces (under `place_assignments` assignments of provinces to folds) and documents, the development
     set if given, figures by kind of document, and the cell intervals' calibration on held-out provinces."""
     from classify.model.card import with_table
-    from classify.model.evaluate import (across_assignments, by_kind, cross_validate, evaluate_on, external_report,
-                                         external_rows, has_places)
+    from classify.model.evaluate import (PLACE_ASSIGNMENTS, across_assignments, by_kind, cross_validate, evaluate_on,
+                                         external_report, external_rows, has_places)
     from classify.model.train import ASSIGNMENTS_NOTE, ASSIGNMENTS_TITLE, KIND_NOTE, KIND_TITLE, rationale, train as fit
 
     model = fit(gold, taxonomy, params, progress)
@@ -241,9 +241,10 @@ def train_with_card(gold, taxonomy: Taxonomy, params: dict | None = None, dev=No
             model.card_["metrics"]["cv_place_external"] = external_report(
                 gold, held_decisions, taxonomy, "the same place-held-out cross-validation").to_dict()
         model.card_ = with_table(model.card_, KIND_TITLE, by_kind(gold, held_decisions, taxonomy), KIND_NOTE)
-        if place_assignments > 1:
+        assignments = PLACE_ASSIGNMENTS if place_assignments is None else place_assignments
+        if assignments > 1:
             progress("the same, under other assignments of provinces to folds")
-            spread = across_assignments(gold, taxonomy, params, range(1, place_assignments), held_decisions)
+            spread = across_assignments(gold, taxonomy, params, range(1, assignments), held_decisions)
             model.card_ = with_table(model.card_, ASSIGNMENTS_TITLE, spread, ASSIGNMENTS_NOTE)
     if dev is not None:
         progress("scoring on the development set")

@@ -18,6 +18,7 @@ from classify.model.shift import em_adjust
 from classify.taxonomy import Taxonomy
 
 MICRO, MACRO = "micro", "macro"
+PLACE_ASSIGNMENTS = 3  # assignments of provinces to folds the card reads its place-held-out figure under
 
 
 @dataclass
