@@ -39,6 +39,16 @@ def taxonomy():
 
 
 @pytest.fixture(scope="session")
+def corpus_gold(taxonomy):
+    """The labelled units of the bundled corpus alone (no pool, no written sentences): read, never changed."""
+    from classify.annotation.standoff import gold_with_text
+
+    gold, _ = gold_with_text(PROJECT.labeled, {}, include_written=False, label_ids=taxonomy.ids,
+                             corpus=PROJECT.corpus)
+    return gold[gold["source"] == "corpus"].reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
 def committed_model(taxonomy):
     """The committed default model, loaded once for the whole session."""
     from classify.model.persist import load_model

@@ -69,12 +69,8 @@ def test_a_seed_deals_provinces_to_folds_at_random_but_never_splits_one():
             assert 12 in train and not set(places[test]) & set(places[train[train != 12]])
 
 
-def test_place_held_out_cross_validation_scores_every_real_unit_by_kind(taxonomy):
-    from classify.annotation.standoff import gold_with_text
-
-    gold, _ = gold_with_text(PROJECT.labeled, {}, include_written=False, label_ids=taxonomy.ids,
-                             corpus=PROJECT.corpus)
-    gold = gold[gold["source"] == "corpus"].reset_index(drop=True)
+def test_place_held_out_cross_validation_scores_every_real_unit_by_kind(taxonomy, corpus_gold):
+    gold = corpus_gold
     report, decisions = cross_validate(gold, taxonomy, by="province")
     assert "holding out whole provinces (4 provinces)" in report.method
     assert report.units == len(gold) and decisions.any()
@@ -83,12 +79,8 @@ def test_place_held_out_cross_validation_scores_every_real_unit_by_kind(taxonomy
     assert kinds["macro F1"].between(0, 1).all()
 
 
-def test_a_seeded_place_held_out_cross_validation_says_how_provinces_were_dealt(taxonomy):
-    from classify.annotation.standoff import gold_with_text
-
-    gold, _ = gold_with_text(PROJECT.labeled, {}, include_written=False, label_ids=taxonomy.ids,
-                             corpus=PROJECT.corpus)
-    gold = gold[gold["source"] == "corpus"].reset_index(drop=True)
+def test_a_seeded_place_held_out_cross_validation_says_how_provinces_were_dealt(taxonomy, corpus_gold):
+    gold = corpus_gold
     report, _ = cross_validate(gold, taxonomy, by="province", seed=1)
     assert "(4 provinces, dealt to folds at random, seed 1)" in report.method
     assert report.units == len(gold)

@@ -3,20 +3,15 @@ prose counted from the training data."""
 
 import pytest
 
-from classify.annotation.standoff import gold_with_text
 from classify.model.card import render_card
 from classify.model.train import ASSIGNMENTS_TITLE, KIND_TITLE
 from classify.recipes import train_with_card
 
-from conftest import PROJECT
 
 
 @pytest.fixture(scope="module")
-def corpus_card(taxonomy):
-    gold, _ = gold_with_text(PROJECT.labeled, {}, include_written=False, label_ids=taxonomy.ids,
-                             corpus=PROJECT.corpus)
-    gold = gold[gold["source"] == "corpus"].reset_index(drop=True)
-    return gold, train_with_card(gold, taxonomy, name="corpus-only").card_
+def corpus_card(taxonomy, corpus_gold):
+    return corpus_gold, train_with_card(corpus_gold, taxonomy, name="corpus-only").card_
 
 
 def test_the_card_shows_provinces_held_out_beside_documents_held_out(corpus_card):

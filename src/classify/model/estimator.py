@@ -162,16 +162,14 @@ class ThresholdedClassifier(ClassifierMixin, BaseEstimator):
             return np.zeros((0, len(self.classes_)))
         # The pipeline's own result, counted faster; its first step (normalize_all) is done above, once for the
         # features and the rules alike.
-        return self._ruled(texts, fast_predict_proba(self.pipeline_[1:], texts))
+        return apply_rules(texts, fast_predict_proba(self.pipeline_[1:], texts), self.classes_, self.rules)
 
     def proba_from_features(self, texts: Sequence[str], features) -> np.ndarray:
         """`predict_proba` of `texts` whose features are already counted (`tagger.fast_transform`, which also
         explains them): the same numbers without counting twice."""
         check_is_fitted(self)
-        return self._ruled(normalize_all(list(texts)), self.pipeline_.steps[-1][1].predict_proba(features))
-
-    def _ruled(self, normalized: list[str], proba: np.ndarray) -> np.ndarray:
-        return apply_rules(normalized, proba, self.classes_, self.rules) if self.rules else proba
+        return apply_rules(normalize_all(list(texts)), self.pipeline_.steps[-1][1].predict_proba(features), self.classes_,
+                           self.rules)
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Probability minus the label's threshold: positive where the label is assigned."""

@@ -534,7 +534,7 @@ class Tagger:
         # Per label, as LogisticRegression.predict_proba computes it (one-vs-rest, labels not exclusive).
         proba = np.array([expit((features @ self.coef[k:k + 1].T + self.intercept[k:k + 1]).reshape(-1))
                           for k in range(len(self.classes_))]).T
-        return apply_rules(texts, proba, self.classes_, self.rules) if self.rules else proba
+        return apply_rules(texts, proba, self.classes_, self.rules)
 
 
 def tagger_of(model) -> Tagger | None:
