@@ -4,7 +4,8 @@ cross-validation."""
 import numpy as np
 import pytest
 
-from classify.model.evaluate import cross_validate, keyword_predict, score
+from classify.model.card import metrics_summary
+from classify.model.evaluate import cross_validate, keyword_predict, macro_interval, score
 from classify.annotation.labeled import gold_frame
 
 from conftest import PROJECT
@@ -37,6 +38,22 @@ def test_grouped_cross_validation_scores_every_corpus_unit_once(taxonomy):
     assert report.units == len(gold) and report.documents == 3
     assert decisions.shape == (len(gold), len(taxonomy.ids))
     assert set(report.model.index) == set(taxonomy.ids) | {"micro", "macro"}
+    low, high = report.interval  # three jurisdictions: Chongqing, 沟渠区, Kunming
+    assert low <= report.model.loc["macro", "f1"] <= high
+    assert f"90% interval over jurisdictions {low:.3f}-{high:.3f}" in metrics_summary(report.to_dict())
+
+
+def test_macro_interval_resamples_whole_jurisdictions():
+    """Places the model gets all right and places it gets all wrong give a wide interval around the
+    figure; places alike give none wider than the figure itself; one place gives no interval at all."""
+    truth = np.array([[1, 0], [0, 1]] * 4)
+    places = ["a", "a", "b", "b", "c", "c", "d", "d"]
+    half_wrong = truth.copy()
+    half_wrong[4:] = 1 - half_wrong[4:]
+    low, high = macro_interval(truth, half_wrong, places)
+    assert low < score(truth, half_wrong, ["x", "y"]).loc["macro", "f1"] < high and high - low > 0.3
+    assert macro_interval(truth, truth, places) == (1.0, 1.0)
+    assert macro_interval(truth, half_wrong, ["a"] * 8) is None
 
 
 def test_a_label_with_no_examples_is_no_examples_never_a_perfect_score():

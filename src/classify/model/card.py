@@ -90,8 +90,10 @@ def metrics_summary(report: dict) -> str:
     """One line: what was scored, and macro F1 of the model and the baseline over how many labels."""
     macro = report["model"]["macro"]
     over = f" (over {macro['labels']} labels)" if "labels" in macro else ""
+    interval = (f" (90% interval over jurisdictions {report['macro_interval'][0]:.3f}-{report['macro_interval'][1]:.3f})"
+                if report.get("macro_interval") else "")
     return (f"{report['method']}: {report['units']} units, {report['documents']} documents. Macro F1: model "
-            f"{figure(macro['f1'])}, keyword baseline {figure(report['baseline']['macro']['f1'])}{over}.")
+            f"{figure(macro['f1'])}{interval}, keyword baseline {figure(report['baseline']['macro']['f1'])}{over}.")
 
 
 def _metrics_section(title: str, report: dict) -> list[str]:

@@ -4,6 +4,7 @@ holds out whole documents, beside the keyword dictionary that hand coders use to
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from classify.taxonomy import Taxonomy
 
 MICRO, MACRO = "micro", "macro"
 PLACE_ASSIGNMENTS = 3  # assignments of provinces to folds the card reads its place-held-out figure under
+INTERVAL_DRAWS = 2000  # bootstrap draws of a macro F1's interval over jurisdictions
 
 
 @dataclass
@@ -30,10 +32,12 @@ class Report:
     units: int
     documents: int
     method: str
+    interval: tuple[float, float] | None = None  # the model's macro F1, 90% bootstrap interval over jurisdictions
 
     def to_dict(self) -> dict:
+        shown = {"macro_interval": list(self.interval)} if self.interval else {}
         return {"method": self.method, "units": self.units, "documents": self.documents,
-                "model": _records(self.model), "baseline": _records(self.baseline)}
+                "model": _records(self.model), "baseline": _records(self.baseline)} | shown
 
 
 def _records(scores: pd.DataFrame) -> dict:
@@ -69,6 +73,33 @@ def score(y_true: np.ndarray, y_pred: np.ndarray, ids: Sequence[str]) -> pd.Data
     for column in ("support", "tp", "fp", "fn"):
         frame[column] = frame[column].astype(int)
     return frame
+
+
+def macro_interval(y_true: np.ndarray, y_pred: np.ndarray, places: Sequence[str], level: float = 0.9,
+                   draws: int = INTERVAL_DRAWS, seed: int = 0) -> tuple[float, float] | None:
+    """Macro F1's bootstrap interval with whole jurisdictions resampled: how far the figure would move on
+    other places of the same kind, the noise a difference between two models has to beat. None with fewer
+    than two jurisdictions."""
+    names, place = np.unique(np.asarray(places, dtype=str), return_inverse=True)
+    if len(names) < 2:
+        return None
+    y_true, y_pred = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
+    counts = np.zeros((3, len(names), y_true.shape[1]))
+    for k, hits in enumerate((y_true & y_pred, ~y_true & y_pred, y_true & ~y_pred)):
+        np.add.at(counts[k], place, hits)
+    weights = np.random.default_rng(seed).multinomial(len(names), np.full(len(names), 1 / len(names)), size=draws)
+    tp, fp, fn = (weights @ c for c in counts)
+    denominator = 2 * tp + fp + fn
+    f1 = np.divide(2 * tp, denominator, out=np.full(tp.shape, np.nan), where=denominator > 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a draw with no examples of any label: skipped
+        macro = np.nanmean(f1, axis=1)
+    low, high = np.nanpercentile(macro, [50 * (1 - level), 50 * (1 + level)])
+    return round(float(low), 4), round(float(high), 4)
+
+
+def _places(gold: pd.DataFrame, rows=slice(None)) -> np.ndarray | None:
+    return gold["jurisdiction"].astype(str).to_numpy()[rows] if "jurisdiction" in gold else None
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:
@@ -117,8 +148,10 @@ def cross_validate(gold: pd.DataFrame, taxonomy: Taxonomy, params: dict | None =
               "thresholds tuned inside each fold"
               if by == "province" else
               f"{folds}-fold cross-validation grouped by document, thresholds tuned inside each fold")
+    places = _places(gold, tested)
     report = Report(model=score(y[tested], decisions[tested], ids), baseline=score(y[tested], baseline, ids),
-                    units=len(tested), documents=len(set(groups[tested])), method=method)
+                    units=len(tested), documents=len(set(groups[tested])), method=method,
+                    interval=macro_interval(y[tested], decisions[tested], places) if places is not None else None)
     return report, decisions
 
 
@@ -187,8 +220,10 @@ def evaluate_on(model: ThresholdedClassifier, gold: pd.DataFrame, taxonomy: Taxo
     texts = gold["text"].tolist()
     documents = gold["doc_id"].nunique() if "doc_id" in gold else 0
     decisions = decide_in_documents(model, texts, gold["doc_id"] if "doc_id" in gold else np.zeros(len(gold)), prior)
+    places = _places(gold)
     return Report(model=score(y, decisions, ids), baseline=score(y, keyword_predict(texts, taxonomy), ids),
-                  units=len(gold), documents=int(documents), method=name)
+                  units=len(gold), documents=int(documents), method=name,
+                  interval=macro_interval(y, decisions, places) if places is not None else None)
 
 
 def external_rows(gold: pd.DataFrame) -> np.ndarray:
@@ -205,6 +240,8 @@ def external_report(gold: pd.DataFrame, decisions: np.ndarray, taxonomy: Taxonom
     return Report(model=score(y, decisions[external], taxonomy.ids),
                   baseline=score(y, keyword_predict(gold.loc[external, "text"].tolist(), taxonomy), taxonomy.ids),
                   units=int(external.sum()), documents=int(gold.loc[external, "doc_id"].nunique()),
+                  interval=macro_interval(y, decisions[external], _places(gold, external)) if "jurisdiction" in gold
+                  else None,
                   method=f"{method}, scored on the units of external corpora only "
                          "(documents of many other jurisdictions)")
 
