@@ -98,8 +98,12 @@ def macro_interval(y_true: np.ndarray, y_pred: np.ndarray, places: Sequence[str]
     return round(float(low), 4), round(float(high), 4)
 
 
-def _places(gold: pd.DataFrame, rows=slice(None)) -> np.ndarray | None:
-    return gold["jurisdiction"].astype(str).to_numpy()[rows] if "jurisdiction" in gold else None
+def _interval(gold: pd.DataFrame, y_true: np.ndarray, y_pred: np.ndarray, rows=slice(None)) -> tuple[float, float] | None:
+    """`macro_interval` over the jurisdictions of `gold`'s `rows` (which `y_true` and `y_pred` hold); None when
+    the frame names no jurisdictions."""
+    if "jurisdiction" not in gold:
+        return None
+    return macro_interval(y_true, y_pred, gold["jurisdiction"].astype(str).to_numpy()[rows])
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:
@@ -148,10 +152,9 @@ def cross_validate(gold: pd.DataFrame, taxonomy: Taxonomy, params: dict | None =
               "thresholds tuned inside each fold"
               if by == "province" else
               f"{folds}-fold cross-validation grouped by document, thresholds tuned inside each fold")
-    places = _places(gold, tested)
     report = Report(model=score(y[tested], decisions[tested], ids), baseline=score(y[tested], baseline, ids),
                     units=len(tested), documents=len(set(groups[tested])), method=method,
-                    interval=macro_interval(y[tested], decisions[tested], places) if places is not None else None)
+                    interval=_interval(gold, y[tested], decisions[tested], tested))
     return report, decisions
 
 
@@ -220,10 +223,9 @@ def evaluate_on(model: ThresholdedClassifier, gold: pd.DataFrame, taxonomy: Taxo
     texts = gold["text"].tolist()
     documents = gold["doc_id"].nunique() if "doc_id" in gold else 0
     decisions = decide_in_documents(model, texts, gold["doc_id"] if "doc_id" in gold else np.zeros(len(gold)), prior)
-    places = _places(gold)
     return Report(model=score(y, decisions, ids), baseline=score(y, keyword_predict(texts, taxonomy), ids),
                   units=len(gold), documents=int(documents), method=name,
-                  interval=macro_interval(y, decisions, places) if places is not None else None)
+                  interval=_interval(gold, y, decisions))
 
 
 def external_rows(gold: pd.DataFrame) -> np.ndarray:
@@ -240,8 +242,7 @@ def external_report(gold: pd.DataFrame, decisions: np.ndarray, taxonomy: Taxonom
     return Report(model=score(y, decisions[external], taxonomy.ids),
                   baseline=score(y, keyword_predict(gold.loc[external, "text"].tolist(), taxonomy), taxonomy.ids),
                   units=int(external.sum()), documents=int(gold.loc[external, "doc_id"].nunique()),
-                  interval=macro_interval(y, decisions[external], _places(gold, external)) if "jurisdiction" in gold
-                  else None,
+                  interval=_interval(gold, y, decisions[external], external),
                   method=f"{method}, scored on the units of external corpora only "
                          "(documents of many other jurisdictions)")
 
