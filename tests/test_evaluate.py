@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from classify.model.card import metrics_summary
-from classify.model.evaluate import cross_validate, keyword_predict, macro_interval, score
+from classify.model.evaluate import cross_validate, keyword_predict, macro_interval, paired_gain_interval, score
 from classify.annotation.labeled import gold_frame
 
 from conftest import PROJECT
@@ -54,6 +54,22 @@ def test_macro_interval_resamples_whole_jurisdictions():
     assert low < score(truth, half_wrong, ["x", "y"]).loc["macro", "f1"] < high and high - low > 0.3
     assert macro_interval(truth, truth, places) == (1.0, 1.0)
     assert macro_interval(truth, half_wrong, ["a"] * 8) is None
+
+
+def test_a_paired_gain_shares_the_draws_so_it_is_narrower_than_either_figure():
+    """A second model that fixes one place's errors gains in every draw that holds that place and in no
+    other: its paired interval is never below zero, though each model's own interval is wide."""
+    truth = np.array([[1, 0], [0, 1]] * 4)
+    places = ["a", "a", "b", "b", "c", "c", "d", "d"]
+    base = truth.copy()
+    base[4:] = 1 - base[4:]
+    better = base.copy()
+    better[4:6] = truth[4:6]
+    low, high = paired_gain_interval(truth, base, better, places)
+    assert 0.0 <= low < high
+    assert high - low < macro_interval(truth, base, places)[1] - macro_interval(truth, base, places)[0]
+    assert paired_gain_interval(truth, base, base, places) == (0.0, 0.0)
+    assert paired_gain_interval(truth, base, better, ["a"] * 8) is None
 
 
 def test_a_label_with_no_examples_is_no_examples_never_a_perfect_score():

@@ -188,11 +188,12 @@ def tag_chunks(corpus: Path, model_dir: Path, taxonomy: Taxonomy, **options):
 
 def ablation(gold, taxonomy: Taxonomy, dev, model_dir: Path, progress: Progress = lambda step: None):
     """Each lever of the model on and off, scored with provinces held out and on the development set;
-    the table goes into the model's card."""
-    from classify.model import experiments
+    the table goes into the model's card, followed by the record of the levers measured outside the package."""
+    from classify.model import experiments, levers
 
     table = experiments.ablation(gold, taxonomy, experiments.LEVERS, dev, progress=progress)
     add_to_card(model_dir, experiments.ABLATION_TITLE, table, experiments.ABLATION_NOTE)
+    add_to_card(model_dir, levers.OUTSIDE_TITLE, levers.measured_outside(), levers.OUTSIDE_NOTE)
     return table
 
 
