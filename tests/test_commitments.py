@@ -40,7 +40,7 @@ def test_targets_and_results_are_told_apart():
     result = "累计为11943家(次)企业发放知识价值信用贷款207.21亿元"
     assert {kind_of(target, q["start"]) for q in quantities(target)} == {"target"}
     assert {kind_of(result, q["start"]) for q in quantities(result)} == {"result"}
-    assert kind_of("到2027年,全国重点实验室达到12家", 14) == "target"
+    assert kind_of("到2028年,省级重点实验室达到20家", 14) == "target"
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,18 @@ def test_intervals_hold_90_percent_of_cells_of_places_they_were_not_calibrated_o
     assert widths[20] < widths[0], "a check sample narrows the interval"
 
 
+def test_the_density_stress_test_tests_only_the_denser_half_and_catches_a_model_blind_to_density():
+    """Calibrated on the sparser half of the places and tested on the denser, a model that cannot see a
+    place's shift covers far fewer cells than on random halves: the card's stress test can fail."""
+    from classify.recipes import denser_half_coverage, halves_coverage
+
+    proba, truth, places = synthetic(150, seed=1)
+    shifted = denser_half_coverage(proba, truth, places, ("a", "b")).set_index("checked units")
+    halves = halves_coverage(proba, truth, places, ("a", "b")).set_index("checked units")
+    assert shifted.loc[0, "cells"] == 75 * 2  # the denser half's places, two labels each
+    assert halves.loc[0, "coverage"] >= 0.85 and shifted.loc[0, "coverage"] < 0.7
+
+
 @pytest.mark.skipif(not DEVSET.is_file(), reason="../shared/devset is absent")
 def test_the_committed_model_s_intervals_hold_on_the_development_set(committed_model, taxonomy):
     """16 jurisdictions the model never saw: the model-only intervals cover 85-95% of their cells."""
