@@ -65,6 +65,7 @@ LEVERS = (
     Variant("without the issued-plans rule (codebook rules 10, 17)", {"rules": ("covering_words",)}),
 )
 ABLATION_TITLE = "Ablation: each lever on and off"
+POOL_GAIN = "pool gain over the full model, paired 90% interval"
 ABLATION_NOTE = ("F1 on the development set (179 units, 16 unseen jurisdictions) of a model trained each way on "
                  "labeled/ + the pool, and F1 on the pool's units under nested cross-validation holding out whole "
                  "provinces (no fold shares a province's sites, genres or habits with its training data; a variant "
@@ -127,21 +128,17 @@ def ablation(gold: pd.DataFrame, taxonomy: Taxonomy, variants: Sequence[Variant]
         pool_scores = score(y_scored, held, used.ids)
         rows[variant.name] = ({"dev macro F1": dev_scores.loc[MACRO, "f1"],
                                "pool macro F1, provinces held out": pool_scores.loc[MACRO, "f1"],
-                               POOL_GAIN: _gain(y_scored, first, held, scored)}
+                               POOL_GAIN: _gain(y_scored, first, held, scored, taxonomy.ids)}
                               | {f"dev {label}": dev_scores.loc[label, "f1"] for label in taxonomy.ids}
                               | {f"pool {label}": pool_scores.loc[label, "f1"] for label in taxonomy.ids})
     return pd.DataFrame.from_dict(rows, orient="index").round(3)
 
 
-POOL_GAIN = "pool gain over the full model, paired 90% interval"
-
-
-def _gain(y_true: np.ndarray, base: np.ndarray, other: np.ndarray, scored: pd.DataFrame) -> str:
+def _gain(y_true: np.ndarray, base: np.ndarray, other: np.ndarray, scored: pd.DataFrame, ids: Sequence[str]) -> str:
     """A variant's macro F1 gain over the first variant on the same units, with its paired interval over
     jurisdictions ("" for the first variant itself)."""
     if other is base:
         return ""
-    ids = range(y_true.shape[1])
     gain = score(y_true, other, ids).loc[MACRO, "f1"] - score(y_true, base, ids).loc[MACRO, "f1"]
     interval = (paired_gain_interval(y_true, base, other, scored["jurisdiction"].astype(str).to_numpy())
                 if "jurisdiction" in scored else None)
