@@ -238,6 +238,12 @@ def decide_in_documents(model: ThresholdedClassifier, texts: Sequence[str], docu
     return (em_adjust(model.predict_proba(texts), documents, prior) >= model.thresholds_).astype(int)
 
 
+def decide_frame(model: ThresholdedClassifier, frame: pd.DataFrame, prior: np.ndarray | None = None) -> np.ndarray:
+    """`decide_in_documents` on a frame's texts, its documents read from `doc_id` (one document without it)."""
+    documents = frame["doc_id"] if "doc_id" in frame else np.zeros(len(frame))
+    return decide_in_documents(model, frame["text"].tolist(), documents, prior)
+
+
 def evaluate_on(model: ThresholdedClassifier, gold: pd.DataFrame, taxonomy: Taxonomy,
                 name: str = "held-out data", prior: np.ndarray | None = None) -> Report:
     """Score a fitted classifier and the keyword baseline on a labelled frame (columns text, labels; with
@@ -246,7 +252,7 @@ def evaluate_on(model: ThresholdedClassifier, gold: pd.DataFrame, taxonomy: Taxo
     y = label_matrix(gold["labels"].tolist(), ids)
     texts = gold["text"].tolist()
     documents = gold["doc_id"].nunique() if "doc_id" in gold else 0
-    decisions = decide_in_documents(model, texts, gold["doc_id"] if "doc_id" in gold else np.zeros(len(gold)), prior)
+    decisions = decide_frame(model, gold, prior)
     return Report(model=score(y, decisions, ids), baseline=score(y, keyword_predict(texts, taxonomy), ids),
                   units=len(gold), documents=int(documents), method=name,
                   interval=_interval(gold, y, decisions))

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from classify.model.estimator import TrainingError, ThresholdedClassifier, groups_of, label_matrix, training_arrays
-from classify.model.evaluate import (MACRO, cross_validate, decide_in_documents, evaluate_on, external_rows,
+from classify.model.evaluate import (MACRO, cross_validate, decide_frame, evaluate_on, external_rows,
                                      has_places, paired_gain_interval, score)
 from classify.labels import WRITTEN
 from classify.taxonomy import Taxonomy
@@ -105,7 +105,7 @@ def ablation(gold: pd.DataFrame, taxonomy: Taxonomy, variants: Sequence[Variant]
     is scored on all of it; without an external corpus, on the units of the gold frame that are not written;
     without provinces in the gold frame, folds hold out documents."""
     external = external_rows(gold)
-    scored = gold[external if external.any() else _not_written(gold)]
+    scored = gold[external if external.any() else groups_of(gold) != WRITTEN]
     y_scored = label_matrix(scored["labels"].tolist(), taxonomy.ids)
     y_dev = label_matrix(dev["labels"].tolist(), taxonomy.ids)
     by = "province" if has_places(gold) else "document"
@@ -117,13 +117,13 @@ def ablation(gold: pd.DataFrame, taxonomy: Taxonomy, variants: Sequence[Variant]
         used = with_terms(used, variant.extra_terms) if variant.extra_terms else used
         model = train(data, used, variant.params)
         prior = training_prior(data, used) if variant.adapt else None
-        dev_scores = score(y_dev, decide_in_documents(model, dev["text"].tolist(), _documents(dev), prior), used.ids)
+        dev_scores = score(y_dev, decide_frame(model, dev, prior), used.ids)
         if variant.pool or not external.any():
             decisions = cross_validate(data, used, variant.params, by=by, adapt=variant.adapt)[1]
             held = pd.DataFrame(decisions, index=data["unit_id"].to_numpy())
             held = held[~held.index.duplicated()].loc[scored["unit_id"]].to_numpy()
         else:
-            held = decide_in_documents(model, scored["text"].tolist(), _documents(scored), prior)
+            held = decide_frame(model, scored, prior)
         first = held if first is None else first
         pool_scores = score(y_scored, held, used.ids)
         rows[variant.name] = ({"dev macro F1": dev_scores.loc[MACRO, "f1"],
@@ -143,14 +143,6 @@ def _gain(y_true: np.ndarray, base: np.ndarray, other: np.ndarray, scored: pd.Da
     interval = (paired_gain_interval(y_true, base, other, scored["jurisdiction"].astype(str).to_numpy())
                 if "jurisdiction" in scored else None)
     return f"{gain:+.3f}" + (f" ({interval[0]:+.3f} to {interval[1]:+.3f})" if interval else "")
-
-
-def _not_written(gold: pd.DataFrame) -> np.ndarray:
-    return (gold["source"] != WRITTEN).to_numpy() if "source" in gold else np.ones(len(gold), dtype=bool)
-
-
-def _documents(frame: pd.DataFrame):
-    return frame["doc_id"] if "doc_id" in frame else np.zeros(len(frame))
 
 
 def variant_data(gold: pd.DataFrame, variant: Variant) -> pd.DataFrame:
